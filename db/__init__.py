@@ -1,0 +1,1 @@
+"""Catalyst's schema, engine set-up and Alembic migrations."""

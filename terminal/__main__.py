@@ -1,0 +1,5 @@
+"""`python -m terminal`: the Catalyst command line."""
+
+from terminal.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""Stories in the canonical article format (JSON, JSONL, CSV), the same one `ingest` reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from db.models import Article
+
+FIELDS = [
+    "id", "url", "title", "published_at", "source", "summary", "body", "analysis", "tickers",
+    "topics", "impact", "impact_model", "sentiment", "published_estimated", "is_sample", "guid",
+]  # fmt: skip
+
+
+def canonical(article: Article, tickers: list[str], topics: list[str]) -> dict[str, Any]:
+    """One story as a canonical JSON object (with the store's `id`)."""
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "published_at": article.published_at.isoformat(),
+        "source": article.publisher,
+        "summary": article.summary,
+        "body": article.body,
+        "analysis": article.analysis,
+        "tickers": tickers,
+        "topics": topics,
+        "impact": article.impact,
+        "impact_model": article.impact_model,
+        "sentiment": article.sentiment,
+        "published_estimated": article.published_estimated,
+        "is_sample": article.is_sample,
+        "guid": article.guid,
+        **(article.extra or {}),
+    }
+
+
+def to_jsonl(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for item in items:
+        yield json.dumps(item, ensure_ascii=False) + "\n"
+
+
+def to_json(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    yield "[\n"
+    for i, item in enumerate(items):
+        yield ("" if i == 0 else ",\n") + json.dumps(item, ensure_ascii=False, indent=None)
+    yield "\n]\n"
+
+
+def to_csv(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        row = dict(item)
+        row["tickers"] = ";".join(item["tickers"])
+        row["topics"] = ";".join(item["topics"])
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

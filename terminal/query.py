@@ -1,0 +1,337 @@
+"""Reading the store: one filter object, newest-first pages with a keyset cursor, facet counts.
+
+Every query is bounded: a ticker or topic filter walks that link table's
+(key, pub_key) index once per value and stops after a page; a text search walks the
+full-text index in time order; values are always bound, never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    desc,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleTicker, ArticleTopic
+from terminal import search
+from terminal.store import to_pub_key
+
+Sort = Literal["newest", "impact"]
+SENTIMENT_BANDS = {"negative": (-1.0, -0.15), "neutral": (-0.15, 0.15), "positive": (0.15, 1.0)}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """What the analyst asked to see. Empty fields do not filter."""
+
+    tickers: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    text: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    min_impact: float | None = None
+    max_impact: float | None = None
+    sentiment: str | None = None
+    sample: bool | None = None
+    leads_only: bool = False
+
+    def without(self, name: str) -> ArticleFilter:
+        empty = ArticleFilter()
+        return replace(self, **{name: getattr(empty, name)})
+
+
+@dataclass(slots=True)
+class ArticleRow:
+    """A story as the feed and the CLI show it."""
+
+    id: int
+    title: str
+    summary: str
+    publisher: str
+    url: str | None
+    published_at: datetime
+    published_estimated: bool
+    impact: float | None
+    impact_model: float | None
+    sentiment: float | None
+    is_sample: bool
+    cluster_size: int
+    pub_key: int
+    tickers: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[ArticleRow]
+    next_cursor: int | None
+
+
+def _range_conditions(key: ColumnElement[int], flt: ArticleFilter) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if flt.since is not None:
+        out.append(key >= to_pub_key(flt.since))
+    if flt.until is not None:
+        out.append(key < to_pub_key(flt.until))
+    return out
+
+
+def _conditions(
+    session: Session, flt: ArticleFilter, *, skip: str = ""
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses on `articles` for every filter except the driving one (`skip`)."""
+    a = Article
+    out: list[ColumnElement[bool]] = []
+    if flt.tickers and skip != "tickers":
+        out.append(
+            exists().where(ArticleTicker.article_id == a.id, ArticleTicker.symbol.in_(flt.tickers))
+        )
+    if flt.topics and skip != "topics":
+        out.append(
+            exists().where(ArticleTopic.article_id == a.id, ArticleTopic.topic.in_(flt.topics))
+        )
+    if flt.sources:
+        out.append(a.publisher.in_(flt.sources))
+    if flt.min_impact is not None:
+        out.append(a.impact_score >= flt.min_impact)
+    if flt.max_impact is not None:
+        out.append(a.impact_score <= flt.max_impact)
+    if flt.sentiment in SENTIMENT_BANDS:
+        lo, hi = SENTIMENT_BANDS[flt.sentiment]
+        out.append(a.sentiment.between(lo, hi))
+    if flt.sample is not None:
+        out.append(a.is_sample.is_(flt.sample))
+    if flt.leads_only:
+        out.append(a.is_cluster_lead.is_(True))
+    terms = search.parse_query(flt.text)
+    if terms and skip != "text":
+        if session.get_bind().dialect.name == "sqlite":
+            out.append(a.pub_key.in_(search.sqlite_matching(terms)))
+        else:
+            out.append(search.postgres_condition(terms))
+    if skip not in ("tickers", "topics"):
+        out.extend(_range_conditions(a.pub_key, flt))
+    return out
+
+
+def _keys_stmt(
+    session: Session, flt: ArticleFilter, *, limit: int, before: int | None
+) -> Select[tuple[int, int]]:
+    """(article id, pub_key) of the next `limit` matches, newest first, by the cheapest path."""
+    a = Article
+    for name, link, key_col in (
+        ("tickers", ArticleTicker, ArticleTicker.symbol),
+        ("topics", ArticleTopic, ArticleTopic.topic),
+    ):
+        values: tuple[str, ...] = getattr(flt, name)
+        if not values:
+            continue
+        conds = _conditions(session, flt, skip=name)
+        parts = []
+        for value in values:
+            part = (
+                select(link.article_id.label("id"), link.pub_key.label("pub_key"))
+                .join(a, a.id == link.article_id)
+                .where(key_col == value, *conds, *_range_conditions(link.pub_key, flt))
+            )
+            if before is not None:
+                part = part.where(link.pub_key < before)
+            parts.append(part.order_by(desc(link.pub_key)).limit(limit))
+        merged = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+        return (
+            select(merged.c.id, merged.c.pub_key)
+            .group_by(merged.c.id, merged.c.pub_key)
+            .order_by(desc(merged.c.pub_key))
+            .limit(limit)
+        )
+    terms = search.parse_query(flt.text)
+    if terms and session.get_bind().dialect.name == "sqlite":
+        fts = search.FTS
+        match = literal_column("articles_fts").op("MATCH")(search.fts5_query(terms))
+        stmt = (
+            select(a.id, a.pub_key)
+            .select_from(fts)
+            .join(a, a.pub_key == fts.c.rowid)
+            .where(match, *_conditions(session, flt, skip="text"))
+            .order_by(desc(fts.c.rowid))
+            .limit(limit)
+        )
+        return stmt.where(fts.c.rowid < before) if before is not None else stmt
+    stmt = select(a.id, a.pub_key).where(*_conditions(session, flt))
+    if before is not None:
+        stmt = stmt.where(a.pub_key < before)
+    return stmt.order_by(desc(a.pub_key)).limit(limit)
+
+
+def list_articles(
+    session: Session,
+    flt: ArticleFilter,
+    *,
+    limit: int = 25,
+    cursor: int | None = None,
+    offset: int = 0,
+    sort: Sort = "newest",
+) -> Page:
+    """One page of stories. Newest first pages by `cursor` (keyset) or `offset`."""
+    limit = max(1, min(int(limit), 1000))
+    if sort == "impact":
+        stmt = (
+            select(Article.id, Article.pub_key)
+            .where(*_conditions(session, flt))
+            .order_by(desc(Article.impact_score), desc(Article.pub_key))
+            .offset(offset)
+            .limit(limit + 1)
+        )
+        keys = session.execute(stmt).all()
+    else:
+        keys = session.execute(
+            _keys_stmt(session, flt, limit=offset + limit + 1, before=cursor)
+        ).all()
+        keys = keys[offset:]
+    more = len(keys) > limit
+    keys = keys[:limit]
+    rows = load_rows(session, [k[0] for k in keys])
+    next_cursor = keys[-1][1] if more and sort == "newest" else None
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
+    """Stories by id, in the order given, with their tickers and topics."""
+    if not ids:
+        return []
+    a = Article
+    found = {
+        r.id: ArticleRow(
+            id=r.id,
+            title=r.title,
+            summary=r.summary,
+            publisher=r.publisher,
+            url=r.url,
+            published_at=r.published_at,
+            published_estimated=r.published_estimated,
+            impact=r.impact,
+            impact_model=r.impact_model,
+            sentiment=r.sentiment,
+            is_sample=r.is_sample,
+            cluster_size=r.cluster_size,
+            pub_key=r.pub_key,
+        )  # fmt: skip
+        for r in session.execute(
+            select(
+                a.id,
+                a.title,
+                a.summary,
+                a.publisher,
+                a.url,
+                a.published_at,
+                a.published_estimated,
+                a.impact,
+                a.impact_model,
+                a.sentiment,
+                a.is_sample,
+                a.cluster_size,
+                a.pub_key,
+            ).where(a.id.in_(ids))  # fmt: skip
+        )
+    }
+    tickers, topics = links_for(session, list(found))
+    for article_id, row in found.items():
+        row.tickers, row.topics = tickers[article_id], topics[article_id]
+    return [found[i] for i in ids if i in found]
+
+
+def count_articles(session: Session, flt: ArticleFilter) -> int:
+    """How many stories match."""
+    stmt = select(func.count()).select_from(Article).where(*_conditions(session, flt))
+    return int(session.scalar(stmt) or 0)
+
+
+def facet_counts(
+    session: Session, flt: ArticleFilter, *, top: int = 50
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per ticker, topic and source; each facet ignores its own filter, so the
+    alternatives stay visible."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet, column, link in (
+        ("tickers", ArticleTicker.symbol, ArticleTicker),
+        ("topics", ArticleTopic.topic, ArticleTopic),
+    ):
+        sub = flt.without(facet)
+        stmt = select(column, func.count().label("n")).group_by(column)
+        if sub != ArticleFilter():
+            ids = select(Article.id).where(*_conditions(session, sub))
+            stmt = stmt.where(link.article_id.in_(ids))
+        out[facet] = [
+            (k, int(n)) for k, n in session.execute(stmt.order_by(desc("n"), column).limit(top))
+        ]
+    sub = flt.without("sources")
+    stmt = (
+        select(Article.publisher, func.count().label("n"))
+        .where(Article.publisher != literal(""), *_conditions(session, sub))
+        .group_by(Article.publisher)
+        .order_by(desc("n"), Article.publisher)
+        .limit(top)
+    )
+    out["sources"] = [(k, int(n)) for k, n in session.execute(stmt)]
+    return out
+
+
+def iter_articles(
+    session: Session, flt: ArticleFilter, *, batch: int = 500, limit: int | None = None
+) -> Iterator[Article]:
+    """Every matching story as a full model, newest first, read in keyset batches."""
+    cursor: int | None = None
+    seen = 0
+    while True:
+        want = batch if limit is None else min(batch, limit - seen)
+        if want <= 0:
+            return
+        keys = session.execute(_keys_stmt(session, flt, limit=want, before=cursor)).all()
+        if not keys:
+            return
+        by_id = {
+            a.id: a
+            for a in session.scalars(select(Article).where(Article.id.in_([k[0] for k in keys])))
+        }
+        for article_id, _ in keys:
+            if article_id in by_id:
+                yield by_id[article_id]
+        seen += len(keys)
+        cursor = keys[-1][1]
+        if len(keys) < want:
+            return
+
+
+def links_for(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Tickers and topics of each story id."""
+    tickers: dict[int, list[str]] = {i: [] for i in ids}
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    for aid, sym in session.execute(
+        select(ArticleTicker.article_id, ArticleTicker.symbol)
+        .where(ArticleTicker.article_id.in_(ids))
+        .order_by(ArticleTicker.article_id, ArticleTicker.position)
+    ):
+        tickers[aid].append(sym)
+    for aid, top in session.execute(
+        select(ArticleTopic.article_id, ArticleTopic.topic)
+        .where(ArticleTopic.article_id.in_(ids))
+        .order_by(ArticleTopic.article_id, ArticleTopic.position)
+    ):
+        topics[aid].append(top)
+    return tickers, topics

@@ -1,0 +1,201 @@
+"""Writing stories to the store: deduplicated, in batches, each story with its links at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleTicker, ArticleTopic
+from terminal.records import ArticleRecord
+from terminal.text import canonical_url
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TITLE = 1_000
+MAX_TEXT = 200_000
+
+
+@dataclass(slots=True)
+class SaveResult:
+    """What a batch did to the store."""
+
+    inserted_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def inserted(self) -> int:
+        return len(self.inserted_ids)
+
+
+def to_pub_key(moment: datetime) -> int:
+    """Microseconds since the epoch: the store's time order and keyset cursor."""
+    delta = moment.astimezone(UTC) - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_pub_key(key: int) -> datetime:
+    from datetime import timedelta
+
+    return EPOCH + timedelta(microseconds=key)
+
+
+def dedupe_key(record: ArticleRecord) -> str:
+    """The story's identity: canonical URL, else guid, else a hash of its content."""
+    url = canonical_url(record.url)
+    if url:
+        basis = "url:" + url
+    elif record.guid:
+        basis = "guid:" + record.guid.strip()
+    else:
+        basis = "text:" + "\x1f".join(
+            (record.title.strip().lower(), record.publisher.strip().lower(), record.summary[:500])
+        )
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def save_articles(
+    session: Session,
+    records: Sequence[ArticleRecord],
+    *,
+    source_id: int | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Insert new stories with their tickers and topics; count the ones already stored.
+
+    The caller owns the transaction: a story and its links are written in the same one,
+    so they land together or not at all.
+    """
+    result = SaveResult()
+    if not records:
+        return result
+    now = now or datetime.now(UTC)
+    keyed: dict[str, ArticleRecord] = {}
+    for record in records:
+        key = dedupe_key(record)
+        if key in keyed:
+            result.duplicates += 1
+        else:
+            keyed[key] = record
+    existing = _existing_keys(session, list(keyed))
+    result.duplicates += len(existing)
+    fresh = [(k, r) for k, r in keyed.items() if k not in existing]
+    if not fresh:
+        return result
+    pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, r in fresh])
+    rows = [
+        _article_row(k, r, pk, source_id, now) for (k, r), pk in zip(fresh, pub_keys, strict=True)
+    ]
+    ids = session.execute(
+        insert(Article).returning(Article.id, Article.pub_key, sort_by_parameter_order=True), rows
+    ).all()
+    ticker_rows: list[dict[str, object]] = []
+    topic_rows: list[dict[str, object]] = []
+    for (article_id, pub_key), (_, record) in zip(ids, fresh, strict=True):
+        published = record.published_at
+        for position, symbol in enumerate(dict.fromkeys(record.tickers)):
+            ticker_rows.append(
+                {
+                    "article_id": article_id,
+                    "symbol": symbol,
+                    "pub_key": pub_key,
+                    "published_at": published,
+                    "relevance": float(record.ticker_relevance.get(symbol, 1.0)),
+                    "position": position,
+                }
+            )
+        for position, topic in enumerate(dict.fromkeys(record.topics)):
+            topic_rows.append(
+                {
+                    "article_id": article_id,
+                    "topic": topic,
+                    "pub_key": pub_key,
+                    "published_at": published,
+                    "score": 1.0,
+                    "position": position,
+                }
+            )
+    if ticker_rows:
+        session.execute(insert(ArticleTicker), ticker_rows)
+    if topic_rows:
+        session.execute(insert(ArticleTopic), topic_rows)
+    result.inserted_ids = [row[0] for row in ids]
+    return result
+
+
+def _existing_keys(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(
+            session.scalars(select(Article.dedupe_key).where(Article.dedupe_key.in_(chunk)))
+        )
+    return found
+
+
+def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
+    """Make each time key unique, nudging colliding ones by a microsecond."""
+    taken: set[int] = set()
+    lo, hi = min(wanted), max(wanted) + len(wanted)
+    taken.update(
+        session.scalars(select(Article.pub_key).where(Article.pub_key.between(lo, hi)))
+        if len(wanted) > 1
+        else session.scalars(select(Article.pub_key).where(Article.pub_key.in_(wanted)))
+    )
+    out: list[int] = []
+    for key in wanted:
+        while key in taken:
+            key += 1
+            if key > hi:
+                taken.update(session.scalars(select(Article.pub_key).where(Article.pub_key == key)))
+        taken.add(key)
+        out.append(key)
+    return out
+
+
+def _article_row(
+    key: str, r: ArticleRecord, pub_key: int, source_id: int | None, now: datetime
+) -> dict[str, object]:
+    impact_score = r.impact if r.impact is not None else (r.impact_model or 0.0)
+    return {
+        "dedupe_key": key,
+        "url": canonical_url(r.url) if r.url else None,
+        "guid": r.guid,
+        "title": r.title[:MAX_TITLE],
+        "summary": r.summary[:MAX_TEXT],
+        "body": r.body[:MAX_TEXT],
+        "analysis": r.analysis[:MAX_TEXT],
+        "publisher": r.publisher[:200],
+        "source_id": source_id,
+        "published_at": r.published_at,
+        "pub_key": pub_key,
+        "published_estimated": r.published_estimated,
+        "ingested_at": now,
+        "language": r.language,
+        "impact": r.impact,
+        "impact_model": r.impact_model,
+        "impact_score": impact_score,
+        "sentiment": r.sentiment,
+        "is_sample": r.is_sample,
+        "extra": r.extra or None,
+    }
+
+
+def delete_sample(session: Session) -> int:
+    """Remove every sample story (links, reactions and analyst state go with them)."""
+    count = session.scalar(select(func.count()).where(Article.is_sample.is_(True))) or 0
+    ids = select(Article.id).where(Article.is_sample.is_(True)).scalar_subquery()
+    session.execute(delete(ArticleTicker).where(ArticleTicker.article_id.in_(ids)))
+    session.execute(delete(ArticleTopic).where(ArticleTopic.article_id.in_(ids)))
+    session.execute(delete(Article).where(Article.is_sample.is_(True)))
+    return int(count)
+
+
+def article_count(session: Session, *, sample: bool | None = None) -> int:
+    stmt = select(func.count()).select_from(Article)
+    if sample is not None:
+        stmt = stmt.where(Article.is_sample.is_(sample))
+    return int(session.scalar(stmt) or 0)

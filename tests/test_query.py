@@ -1,0 +1,217 @@
+"""The query layer: every filter and combination against a plain-Python oracle, search, pages, facets."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from terminal.query import ArticleFilter, count_articles, facet_counts, list_articles
+from tests.helpers import T0, story, store
+
+TICKERS = [["NVDA"], ["TSLA"], ["NVDA", "AMD"], ["AAPL"], [], ["INTC", "NVDA"]]
+TOPICS = [["earnings"], ["m-and-a"], ["earnings", "semiconductors"], [], ["macro-rates"]]
+PUBLISHERS = ["Reuters", "CNBC", "Bloomberg"]
+WORDS = ["export controls tighten", "chip demand", "guidance raised", "recall probe", "rate cut hopes"]
+
+
+def build(n: int = 40):
+    records = []
+    for i in range(n):
+        records.append(
+            story(
+                i,
+                title=f"Story {i}: {WORDS[i % len(WORDS)]}",
+                tickers=TICKERS[i % len(TICKERS)],
+                topics=TOPICS[i % len(TOPICS)],
+                publisher=PUBLISHERS[i % len(PUBLISHERS)],
+                impact=round((i % 10) / 10, 1),
+                sentiment=[-0.6, 0.0, 0.5][i % 3],
+                is_sample=i % 7 == 0,
+            )
+        )
+    return records
+
+
+@pytest.fixture
+def corpus(engine):
+    records = build()
+    store(engine, records)
+    return records
+
+
+def oracle(records, flt: ArticleFilter) -> list[str]:
+    bands = {"negative": (-1, -0.15), "neutral": (-0.15, 0.15), "positive": (0.15, 1)}
+    out = []
+    for r in records:
+        if flt.tickers and not set(flt.tickers) & set(r.tickers):
+            continue
+        if flt.topics and not set(flt.topics) & set(r.topics):
+            continue
+        if flt.sources and r.publisher not in flt.sources:
+            continue
+        if flt.min_impact is not None and r.impact < flt.min_impact:
+            continue
+        if flt.sentiment and not bands[flt.sentiment][0] <= r.sentiment <= bands[flt.sentiment][1]:
+            continue
+        if flt.sample is not None and r.is_sample != flt.sample:
+            continue
+        if flt.since and r.published_at < flt.since:
+            continue
+        if flt.until and r.published_at >= flt.until:
+            continue
+        out.append(r)
+    return [r.title for r in sorted(out, key=lambda r: r.published_at, reverse=True)]
+
+
+def titles(engine, flt, **kw) -> list[str]:
+    with Session(engine) as s:
+        return [row.title for row in list_articles(s, flt, **kw).items]
+
+
+SINGLE = [
+    ArticleFilter(),
+    ArticleFilter(tickers=("NVDA",)),
+    ArticleFilter(tickers=("NVDA", "TSLA")),
+    ArticleFilter(tickers=("ZZZZ",)),
+    ArticleFilter(topics=("earnings",)),
+    ArticleFilter(topics=("m-and-a", "macro-rates")),
+    ArticleFilter(sources=("CNBC",)),
+    ArticleFilter(min_impact=0.5),
+    ArticleFilter(sentiment="negative"),
+    ArticleFilter(sample=False),
+    ArticleFilter(sample=True),
+    ArticleFilter(since=T0 + timedelta(hours=10), until=T0 + timedelta(hours=20)),
+]
+
+
+@pytest.mark.parametrize("flt", SINGLE, ids=lambda f: repr({k: v for k, v in f.__dict__.items()} if hasattr(f, "__dict__") else f)[:60])
+def test_each_filter_gives_exactly_the_matching_stories_newest_first(engine, corpus, flt):
+    assert titles(engine, flt, limit=100) == oracle(corpus, flt)
+
+
+def test_every_combination_of_three_filters_matches_the_oracle(engine, corpus):
+    parts = {
+        "tickers": ("NVDA",),
+        "topics": ("earnings",),
+        "sources": ("Reuters", "Bloomberg"),
+        "min_impact": 0.3,
+        "sentiment": "positive",
+        "sample": False,
+        "since": T0 + timedelta(hours=5),
+    }
+    for combo in itertools.combinations(parts, 3):
+        flt = ArticleFilter(**{k: parts[k] for k in combo})
+        assert titles(engine, flt, limit=100) == oracle(corpus, flt), combo
+
+
+def test_counts_match_the_oracle(engine, corpus):
+    with Session(engine) as s:
+        for flt in SINGLE:
+            assert count_articles(s, flt) == len(oracle(corpus, flt))
+
+
+def test_text_search_finds_words_phrases_and_prefixes(engine, corpus):
+    def search(q):
+        return set(titles(engine, ArticleFilter(text=q), limit=100))
+
+    export = {r.title for r in corpus if "export controls" in r.title}
+    assert search("export controls") == export
+    assert search('"export controls"') == export
+    assert search("expo*") == export
+    assert search('"controls export"') == set()
+    assert search("probe recall") == {r.title for r in corpus if "recall probe" in r.title}
+    combined = ArticleFilter(text="chip", tickers=("NVDA",))
+    assert titles(engine, combined, limit=100) == [
+        t for t in oracle(corpus, ArticleFilter(tickers=("NVDA",))) if "chip" in t
+    ]
+
+
+HOSTILE = [
+    '"', '""', "'", "AND(", "OR", "NOT", "*", "**", "a*b*", "NEAR(a b)", "col:value",
+    "title:chip", "(", ")", "-", "^", "\\", "%", "_", "' OR 1=1 --", "'; DROP TABLE articles; --",
+    "ünïcödé 株式 🚀", "\x00", "chip AND OR NOT", "{x}", "[]", "a" * 5000, "export & controls | !",
+    "<->", ":*", "'chip':*",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_any_text_typed_into_search_never_raises(engine, corpus, text):
+    with Session(engine) as s:
+        page = list_articles(s, ArticleFilter(text=text), limit=10)
+        count_articles(s, ArticleFilter(text=text))
+    assert isinstance(page.items, list)
+
+
+def test_cursor_pages_are_stable_while_new_stories_arrive(engine, corpus):
+    flt = ArticleFilter()
+    expected = oracle(corpus, flt)
+    seen: list[str] = []
+    cursor = None
+    with Session(engine) as s:
+        first = list_articles(s, flt, limit=7)
+    seen += [r.title for r in first.items]
+    cursor = first.next_cursor
+    store(engine, [story(100 + i, title=f"Breaking {i}") for i in range(5)])
+    while cursor is not None:
+        with Session(engine) as s:
+            page = list_articles(s, flt, limit=7, cursor=cursor)
+        seen += [r.title for r in page.items]
+        cursor = page.next_cursor
+    assert seen == expected
+
+
+def test_cursor_pages_under_a_ticker_filter_cover_every_match_once(engine, corpus):
+    flt = ArticleFilter(tickers=("NVDA", "AMD"))
+    seen, cursor = [], None
+    while True:
+        with Session(engine) as s:
+            page = list_articles(s, flt, limit=3, cursor=cursor)
+        seen += [r.title for r in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == oracle(corpus, flt)
+
+
+def test_offset_pages_and_impact_sort(engine, corpus):
+    everything = oracle(corpus, ArticleFilter())
+    assert titles(engine, ArticleFilter(), limit=5, offset=5) == everything[5:10]
+    by_impact = titles(engine, ArticleFilter(), limit=100, sort="impact")
+    ranked = sorted(corpus, key=lambda r: (r.impact, r.published_at), reverse=True)
+    assert by_impact == [r.title for r in ranked]
+
+
+def test_facet_counts_follow_the_other_filters(engine, corpus):
+    flt = ArticleFilter(sources=("Reuters",), tickers=("NVDA",))
+    with Session(engine) as s:
+        facets = facet_counts(s, flt)
+    reuters = [r for r in corpus if r.publisher == "Reuters"]
+    nvda = [r for r in corpus if "NVDA" in r.tickers]
+    expected_tickers: dict[str, int] = {}
+    for r in reuters:
+        for t in r.tickers:
+            expected_tickers[t] = expected_tickers.get(t, 0) + 1
+    assert dict(facets["tickers"]) == expected_tickers
+    expected_sources: dict[str, int] = {}
+    for r in nvda:
+        expected_sources[r.publisher] = expected_sources.get(r.publisher, 0) + 1
+    assert dict(facets["sources"]) == expected_sources
+    topics_expected: dict[str, int] = {}
+    for r in reuters:
+        if "NVDA" in r.tickers:
+            for t in r.topics:
+                topics_expected[t] = topics_expected.get(t, 0) + 1
+    assert dict(facets["topics"]) == topics_expected
+
+
+def test_rows_carry_tickers_topics_and_flags(engine, corpus):
+    with Session(engine) as s:
+        [row] = list_articles(s, ArticleFilter(text="Story 5"), limit=1).items
+    r = corpus[5]
+    assert row.title == r.title
+    assert sorted(row.tickers) == sorted(r.tickers)
+    assert sorted(row.topics) == sorted(r.topics)
+    assert row.impact == r.impact

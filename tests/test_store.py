@@ -1,0 +1,117 @@
+"""Writing stories: dedupe, links with time keys, UTC, a bad row never sinks a batch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
+from terminal.importers import read_path
+from terminal.ingestion import ingest_target
+from terminal.pipeline import store_result
+from terminal.store import delete_sample, to_pub_key
+from tests.conftest import FIRST_ARTICLE
+from tests.helpers import story, store
+
+
+def count(engine, model=Article) -> int:
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_storing_twice_adds_nothing(engine):
+    records = [story(i, tickers=["NVDA"], topics=["earnings"]) for i in range(5)]
+    first = store(engine, records)
+    second = store(engine, [story(i, tickers=["NVDA"], topics=["earnings"]) for i in range(5)])
+    assert (first.inserted, first.duplicates) == (5, 0)
+    assert (second.inserted, second.duplicates) == (0, 5)
+    assert count(engine) == 5
+    assert count(engine, ArticleTicker) == 5
+
+
+def test_same_url_with_tracking_tags_or_fragment_is_the_same_story(engine):
+    store(engine, [story(1, url="https://x.com/a?utm_source=tw#top")])
+    again = store(engine, [story(2, url="https://X.com/a/")])
+    assert again.duplicates == 1
+
+
+def test_stories_without_url_dedupe_on_guid_or_content(engine):
+    a = story(1, url=None, guid="tag:wire,1")
+    b = story(2, url=None, guid=None, title="Same words", publisher="P")
+    store(engine, [a, b])
+    result = store(engine, [story(9, url=None, guid="tag:wire,1"), story(3, url=None, title="Same words", publisher="P")])
+    assert result.duplicates == 2
+
+
+def test_times_are_stored_in_utc_and_links_carry_the_time_key(engine):
+    eastern = timezone(timedelta(hours=-4))
+    store(engine, [story(1, published_at=datetime(2025, 9, 18, 10, 30, tzinfo=eastern), tickers=["NVDA"], topics=["earnings"])])
+    with Session(engine) as s:
+        article = s.scalars(select(Article)).one()
+        link = s.scalars(select(ArticleTicker)).one()
+        topic = s.scalars(select(ArticleTopic)).one()
+    assert article.published_at == datetime(2025, 9, 18, 14, 30, tzinfo=UTC)
+    assert link.pub_key == topic.pub_key == article.pub_key == to_pub_key(article.published_at)
+
+
+def test_stories_published_in_the_same_second_get_distinct_keys(engine):
+    same = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
+    result = store(engine, [story(i, published_at=same) for i in range(4)])
+    assert result.inserted == 4
+    with Session(engine) as s:
+        keys = list(s.scalars(select(Article.pub_key)))
+    assert len(set(keys)) == 4
+
+
+def test_source_tickers_and_topics_are_kept_and_ours_are_computed(engine):
+    parsed = read_path(FIRST_ARTICLE, published_at=datetime(2025, 9, 18, 14, 30, tzinfo=UTC))
+    store_result(engine, parsed, label="first", kind="file")
+    with Session(engine) as s:
+        article = s.scalars(select(Article)).one()
+        symbols = list(s.scalars(select(ArticleTicker.symbol).order_by(ArticleTicker.symbol)))
+        topics = list(s.scalars(select(ArticleTopic.topic)))
+    assert article.impact == 0.5
+    assert article.impact_model is not None and 0 <= article.impact_model <= 1
+    assert article.sentiment is not None and -1 <= article.sentiment <= 1
+    assert symbols == ["INTC", "NVDA", "TSLA"]
+    assert len(topics) == 6
+
+
+def test_ingesting_a_file_twice_adds_nothing_and_logs_both_runs(engine, tmp_path):
+    first = ingest_target(engine, str(FIRST_ARTICLE))
+    second = ingest_target(engine, str(FIRST_ARTICLE))
+    assert (first.inserted, second.inserted, second.duplicates) == (1, 0, 1)
+    with Session(engine) as s:
+        runs = list(s.scalars(select(IngestRun).order_by(IngestRun.id)))
+    assert [(r.inserted, r.duplicates, r.status) for r in runs] == [(1, 0, "ok"), (0, 1, "ok")]
+
+
+def test_a_missing_file_is_a_failed_run_not_an_exception(engine, tmp_path):
+    summary = ingest_target(engine, str(tmp_path / "nope.json"))
+    assert summary.status == "failed"
+    assert "cannot read" in summary.error
+
+
+def test_removing_the_sample_set_keeps_live_stories(engine):
+    store(engine, [story(1, tickers=["NVDA"])], is_sample=True)
+    store(engine, [story(2, tickers=["NVDA"])])
+    with Session(engine) as s, s.begin():
+        assert delete_sample(s) == 1
+    assert count(engine) == 1
+    assert count(engine, ArticleTicker) == 1
+
+
+def test_near_duplicate_headlines_from_two_outlets_form_one_cluster(engine):
+    a = story(1, title="Nvidia beats estimates as data-center revenue soars", tickers=["NVDA"], publisher="Reuters")
+    b = story(2, title="Nvidia beats estimates as data center revenue soars - CNBC", tickers=["NVDA"], publisher="CNBC")
+    c = story(3, title="Tesla recalls 100,000 vehicles over seat belts", tickers=["TSLA"])
+    store(engine, [a])
+    store(engine, [b, c])
+    with Session(engine) as s:
+        rows = {r.publisher: r for r in s.scalars(select(Article))}
+    assert rows["Reuters"].cluster_id == rows["CNBC"].cluster_id is not None
+    assert rows["Reuters"].is_cluster_lead and not rows["CNBC"].is_cluster_lead
+    assert rows["Reuters"].cluster_size == 2
+    assert rows["Example Wire"].cluster_id is None
