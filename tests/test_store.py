@@ -41,7 +41,7 @@ def test_stories_without_url_dedupe_on_guid_or_content(engine):
     a = story(1, url=None, guid="tag:wire,1")
     b = story(2, url=None, guid=None, title="Same words", publisher="P")
     store(engine, [a, b])
-    result = store(engine, [story(9, url=None, guid="tag:wire,1"), story(3, url=None, title="Same words", publisher="P")])
+    result = store(engine, [story(9, url=None, guid="tag:wire,1"), story(3, url=None, title="Same words", publisher="P", summary="Summary of story 2.")])
     assert result.duplicates == 2
 
 

@@ -1,0 +1,111 @@
+"""Story clusters: reworded headlines of one event join; other events do not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from terminal.enrich.clusters import (
+    ClusterCandidate,
+    find_cluster,
+    strip_publisher,
+    title_fingerprint,
+)
+
+NOW = datetime(2025, 9, 18, 14, 0, tzinfo=UTC)
+
+SAME_EVENT = [
+    (
+        "DeepSeek claims training R1 model cost less than $300,000; acknowledges A100 use",
+        "DeepSeek says its R1 model cost just $294,000 to train - Reuters",
+    ),
+    (
+        "DeepSeek claims training R1 model cost less than $300,000; acknowledges A100 use",
+        "China's DeepSeek reveals R1 model training cost of $294,000 | CNBC",
+    ),
+    (
+        "Nvidia beats quarterly revenue estimates on AI chip demand",
+        "Nvidia quarterly revenue tops estimates as AI demand booms - Bloomberg",
+    ),
+    ("Nvidia to invest $5 billion in Intel", "Nvidia to invest $5 billion in Intel, co-develop chips - Reuters"),
+    (
+        "Fed cuts interest rates by a quarter point",
+        "Federal Reserve cuts rates by quarter point, signals more to come",
+    ),
+    (
+        "Tesla recalls 2 million vehicles over Autopilot concerns",
+        "Tesla recalls over 2 million vehicles to fix Autopilot system | CNBC",
+    ),
+    (
+        "Microsoft to buy Activision Blizzard for $68.7 billion",
+        "Microsoft agrees to buy Activision Blizzard in $68.7 billion deal",
+    ),
+]
+OTHER_EVENTS = [
+    (
+        "DeepSeek claims training R1 model cost less than $300,000; acknowledges A100 use",
+        "DeepSeek releases new V3.1 model with agent features",
+    ),
+    (
+        "Nvidia beats quarterly revenue estimates on AI chip demand",
+        "Nvidia shares fall after China bans purchases of its AI chips",
+    ),
+    ("Nvidia beats quarterly revenue estimates on AI chip demand", "Nvidia to invest $5 billion in Intel"),
+    ("Tesla recalls 2 million vehicles over Autopilot concerns", "Tesla quarterly deliveries beat estimates"),
+    ("Tesla recalls 2 million vehicles over Autopilot concerns", "Tesla shares jump as Musk unveils robotaxi"),
+    ("Apple unveils iPhone 17 at September event", "Apple faces EU antitrust fine over App Store"),
+    ("Intel shares jump on report of Nvidia investment", "Intel shares fall after weak guidance"),
+    ("Fed cuts interest rates by a quarter point", "Fed holds interest rates steady"),
+]
+
+
+def _candidate(title: str, hours: float = 2, cluster_id: int | None = None) -> ClusterCandidate:
+    return ClusterCandidate(7, title, NOW - timedelta(hours=hours), cluster_id)
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_EVENT)
+def test_reworded_headlines_of_one_event_cluster(first: str, second: str) -> None:
+    assert find_cluster(second, NOW, [_candidate(first)]) is not None
+    assert find_cluster(first, NOW, [_candidate(second)]) is not None
+
+
+@pytest.mark.parametrize(("first", "second"), OTHER_EVENTS)
+def test_other_events_about_the_same_company_do_not(first: str, second: str) -> None:
+    assert find_cluster(second, NOW, [_candidate(first)]) is None
+
+
+def test_stories_far_apart_in_time_do_not_cluster() -> None:
+    title = "Nvidia to invest $5 billion in Intel"
+    assert find_cluster(title, NOW, [_candidate(title, hours=72)]) is None
+    assert find_cluster(title, NOW - timedelta(hours=72), [_candidate(title, hours=0)]) is None
+
+
+def test_the_most_alike_candidate_wins_then_the_nearest() -> None:
+    title = "Nvidia to invest $5 billion in Intel"
+    loose = ClusterCandidate(1, "Nvidia to invest $5 billion in Intel, co-develop chips", NOW, 10)
+    exact_far = ClusterCandidate(2, title, NOW - timedelta(hours=30), 20)
+    exact_near = ClusterCandidate(3, title, NOW - timedelta(hours=1), None)
+    assert find_cluster(title, NOW, [loose, exact_far, exact_near]) == exact_near
+    assert find_cluster(title, NOW, []) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        ("Nvidia rises - Reuters", "Nvidia rises"),
+        ("Nvidia rises | CNBC", "Nvidia rises"),
+        ("Nvidia rises \u2014 Bloomberg News", "Nvidia rises"),
+        ("Nvidia rises", "Nvidia rises"),
+        ("Nvidia rises - and that is why it matters", "Nvidia rises - and that is why it matters"),
+    ],
+)
+def test_publisher_suffixes_are_stripped(title: str, stripped: str) -> None:
+    assert strip_publisher(title) == stripped
+
+
+def test_fingerprints_ignore_order_case_outlet_and_filler() -> None:
+    a = title_fingerprint("Nvidia Shares Fall After China Ban - Reuters")
+    b = title_fingerprint("China ban: nvidia shares fall")
+    assert a == b
+    assert title_fingerprint("Tesla recalls cars") != title_fingerprint("Tesla sells cars")
