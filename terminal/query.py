@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -81,7 +81,7 @@ class Page:
     next_cursor: int | None
 
 
-def _range_conditions(key: ColumnElement[int], flt: ArticleFilter) -> list[ColumnElement[bool]]:
+def _range_conditions(key: Any, flt: ArticleFilter) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if flt.since is not None:
         out.append(key >= to_pub_key(flt.since))
@@ -130,7 +130,7 @@ def _conditions(
 
 def _keys_stmt(
     session: Session, flt: ArticleFilter, *, limit: int, before: int | None
-) -> Select[tuple[int, int]]:
+) -> Select[int, int]:
     """(article id, pub_key) of the next `limit` matches, newest first, by the cheapest path."""
     a = Article
     for name, link, key_col in (
@@ -150,7 +150,8 @@ def _keys_stmt(
             )
             if before is not None:
                 part = part.where(link.pub_key < before)
-            parts.append(part.order_by(desc(link.pub_key)).limit(limit))
+            ranked = part.order_by(desc(link.pub_key)).limit(limit).subquery()
+            parts.append(select(ranked.c.id, ranked.c.pub_key))
         merged = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
         return (
             select(merged.c.id, merged.c.pub_key)
@@ -196,7 +197,7 @@ def list_articles(
             .offset(offset)
             .limit(limit + 1)
         )
-        keys = session.execute(stmt).all()
+        keys: Sequence[Any] = session.execute(stmt).all()
     else:
         keys = session.execute(
             _keys_stmt(session, flt, limit=offset + limit + 1, before=cursor)

@@ -13,7 +13,7 @@ from terminal.ingestion import ingest_target
 from terminal.pipeline import store_result
 from terminal.store import delete_sample, to_pub_key
 from tests.conftest import FIRST_ARTICLE
-from tests.helpers import story, store
+from tests.helpers import store, story
 
 
 def count(engine, model=Article) -> int:
@@ -41,13 +41,29 @@ def test_stories_without_url_dedupe_on_guid_or_content(engine):
     a = story(1, url=None, guid="tag:wire,1")
     b = story(2, url=None, guid=None, title="Same words", publisher="P")
     store(engine, [a, b])
-    result = store(engine, [story(9, url=None, guid="tag:wire,1"), story(3, url=None, title="Same words", publisher="P", summary="Summary of story 2.")])
+    result = store(
+        engine,
+        [
+            story(9, url=None, guid="tag:wire,1"),
+            story(3, url=None, title="Same words", publisher="P", summary="Summary of story 2."),
+        ],
+    )
     assert result.duplicates == 2
 
 
 def test_times_are_stored_in_utc_and_links_carry_the_time_key(engine):
     eastern = timezone(timedelta(hours=-4))
-    store(engine, [story(1, published_at=datetime(2025, 9, 18, 10, 30, tzinfo=eastern), tickers=["NVDA"], topics=["earnings"])])
+    store(
+        engine,
+        [
+            story(
+                1,
+                published_at=datetime(2025, 9, 18, 10, 30, tzinfo=eastern),
+                tickers=["NVDA"],
+                topics=["earnings"],
+            )
+        ],
+    )
     with Session(engine) as s:
         article = s.scalars(select(Article)).one()
         link = s.scalars(select(ArticleTicker)).one()
@@ -104,8 +120,18 @@ def test_removing_the_sample_set_keeps_live_stories(engine):
 
 
 def test_near_duplicate_headlines_from_two_outlets_form_one_cluster(engine):
-    a = story(1, title="Nvidia beats estimates as data-center revenue soars", tickers=["NVDA"], publisher="Reuters")
-    b = story(2, title="Nvidia beats estimates as data center revenue soars - CNBC", tickers=["NVDA"], publisher="CNBC")
+    a = story(
+        1,
+        title="Nvidia beats estimates as data-center revenue soars",
+        tickers=["NVDA"],
+        publisher="Reuters",
+    )
+    b = story(
+        2,
+        title="Nvidia beats estimates as data center revenue soars - CNBC",
+        tickers=["NVDA"],
+        publisher="CNBC",
+    )
     c = story(3, title="Tesla recalls 100,000 vehicles over seat belts", tickers=["TSLA"])
     store(engine, [a])
     store(engine, [b, c])

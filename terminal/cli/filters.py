@@ -11,7 +11,7 @@ from terminal.taxonomy import resolve_topic
 SAMPLE_CHOICES = {"all": None, "only": True, "none": False}
 
 
-def _when(value: str | None, name: str):  # type: ignore[no-untyped-def]
+def _when(value: str | None, name: str):
     if not value:
         return None
     try:

@@ -61,7 +61,7 @@ def print_articles(
         ("id", {"justify": "right"}), ("published (UTC)", {}), ("impact", {"justify": "right"}),
         ("tickers", {}), ("source", {"max_width": 18}), ("title", {"ratio": 1}),
     ):  # fmt: skip
-        table.add_column(name, **kw)  # type: ignore[arg-type]
+        table.add_column(name, **kw)
     for row in page.items:
         impact = row.impact if row.impact is not None else row.impact_model
         table.add_row(

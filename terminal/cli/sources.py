@@ -17,7 +17,7 @@ sources_app = typer.Typer(help="Manage feeds and Yahoo ticker sources.", no_args
 console = Console()
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session():
     engine = get_engine()
     migrate(engine)
     return write_session(engine)
