@@ -90,7 +90,9 @@ def test_articles_filters_and_formats(tmp_path):
     assert [s["title"][:8] for s in nvda] == ["DeepSeek"]
     assert nvda[0]["id"] >= 1
     assert nvda[0]["tickers"] == ["NVDA", "TSLA", "INTC"]
-    hot = run("articles", "--ticker", "TSLA", "--min-impact", "0.35", "--format", "jsonl").output.splitlines()
+    hot = run(
+        "articles", "--ticker", "TSLA", "--min-impact", "0.35", "--format", "jsonl"
+    ).output.splitlines()
     assert len(hot) == 3
     csv_out = run("articles", "--topic", "Earnings", "--format", "csv").output.splitlines()
     assert csv_out[0].startswith("id,url,title") and len(csv_out) == 6
@@ -125,7 +127,9 @@ def test_export_then_import_into_a_new_store_gives_back_the_same_stories(tmp_pat
     csv_dump.write_text(run("articles", "--format", "csv", "--limit", "1000").output)
     monkeypatch.setenv("TERMINAL_DATABASE_URL", f"sqlite:///{tmp_path / 'third.db'}")
     assert run("ingest", str(csv_dump)).exit_code == 0
-    assert comparable(run("articles", "--format", "jsonl", "--limit", "1000").output) == comparable(exported)
+    assert comparable(run("articles", "--format", "jsonl", "--limit", "1000").output) == comparable(
+        exported
+    )
 
 
 def test_python_dash_m_terminal_lists_its_commands(tmp_path):

@@ -9,12 +9,18 @@ import pytest
 from sqlalchemy.orm import Session
 
 from terminal.query import ArticleFilter, count_articles, facet_counts, list_articles
-from tests.helpers import T0, story, store
+from tests.helpers import T0, store, story
 
 TICKERS = [["NVDA"], ["TSLA"], ["NVDA", "AMD"], ["AAPL"], [], ["INTC", "NVDA"]]
 TOPICS = [["earnings"], ["m-and-a"], ["earnings", "semiconductors"], [], ["macro-rates"]]
 PUBLISHERS = ["Reuters", "CNBC", "Bloomberg"]
-WORDS = ["export controls tighten", "chip demand", "guidance raised", "recall probe", "rate cut hopes"]
+WORDS = [
+    "export controls tighten",
+    "chip demand",
+    "guidance raised",
+    "recall probe",
+    "rate cut hopes",
+]
 
 
 def build(n: int = 40):
@@ -87,7 +93,11 @@ SINGLE = [
 ]
 
 
-@pytest.mark.parametrize("flt", SINGLE, ids=lambda f: repr({k: v for k, v in f.__dict__.items()} if hasattr(f, "__dict__") else f)[:60])
+@pytest.mark.parametrize(
+    "flt",
+    SINGLE,
+    ids=lambda f: repr({k: v for k, v in f.__dict__.items()} if hasattr(f, "__dict__") else f)[:60],
+)
 def test_each_filter_gives_exactly_the_matching_stories_newest_first(engine, corpus, flt):
     assert titles(engine, flt, limit=100) == oracle(corpus, flt)
 

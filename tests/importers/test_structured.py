@@ -86,7 +86,11 @@ def test_csv_without_a_title_column_is_rejected_clearly():
 
 
 def test_unknown_topics_are_kept_aside_not_fatal():
-    result = read_bytes(json.dumps([{**GOOD, "topics": ["Earnings", "Space Lasers"]}]).encode(), name="a.json", now=NOW)
+    result = read_bytes(
+        json.dumps([{**GOOD, "topics": ["Earnings", "Space Lasers"]}]).encode(),
+        name="a.json",
+        now=NOW,
+    )
     [story] = result.records
     assert story.topics == ["earnings"]
     assert story.extra["unknown_topics"] == ["Space Lasers"]
