@@ -1,79 +1,129 @@
-"""Grouping new stories with earlier reports of the same event (one card, "+N sources")."""
+"""Grouping new stories with earlier reports of the same event (one card, "+N sources").
+
+Set-based, so a large import stays fast: one query finds, for every new story, the
+stories within 48 hours that share a ticker (or, for stories without tickers, a topic);
+the nearest few are compared in memory; cluster sizes and leads are then refreshed with
+one statement per batch.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session, aliased
 
-from db.models import Article, ArticleTicker
+from db.models import Article, ArticleTicker, ArticleTopic
 from terminal.enrich.clusters import ClusterCandidate, find_cluster
 
 WINDOW_US = 48 * 3600 * 1_000_000
-MAX_CANDIDATES = 300
+NEAREST = 40
+CHUNK = 400
 
 
 def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
     """Cluster each new story with a near-duplicate headline nearby in time; returns joins made."""
     joined = 0
-    rows = session.execute(
-        select(Article.id, Article.title, Article.published_at, Article.pub_key)
-        .where(Article.id.in_(article_ids))
-        .order_by(Article.pub_key)
-    ).all()
-    for article_id, title, published_at, pub_key in rows:
-        candidates = _candidates(session, article_id, pub_key)
-        match = find_cluster(title, published_at, candidates)
-        if match is None:
-            continue
-        cluster_id = match.cluster_id or match.article_id
-        session.execute(
-            update(Article)
-            .where(Article.id.in_([article_id, match.article_id]))
-            .values(cluster_id=cluster_id)
-        )
-        _refresh_cluster(session, cluster_id)
-        joined += 1
+    for start in range(0, len(article_ids), CHUNK):
+        joined += _assign_chunk(session, list(article_ids[start : start + CHUNK]))
     return joined
 
 
-def _candidates(session: Session, article_id: int, pub_key: int) -> list[ClusterCandidate]:
-    lo, hi = pub_key - WINDOW_US, pub_key + WINDOW_US
-    symbols = select(ArticleTicker.symbol).where(ArticleTicker.article_id == article_id)
-    sharing = (
-        select(ArticleTicker.article_id)
-        .where(ArticleTicker.symbol.in_(symbols), ArticleTicker.pub_key.between(lo, hi))
-        .where(ArticleTicker.article_id != article_id)
-        .limit(MAX_CANDIDATES)
-    )
-    ids = list(session.scalars(sharing))
-    stmt = select(Article.id, Article.title, Article.published_at, Article.cluster_id)
-    if ids:
-        stmt = stmt.where(Article.id.in_(ids))
-    else:
+def _assign_chunk(session: Session, ids: list[int]) -> int:
+    pairs = _neighbour_pairs(session, ids)
+    if not pairs:
+        return 0
+    wanted = set(ids) | {o for near in pairs.values() for o, _ in near}
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(
+                Article.id, Article.title, Article.published_at, Article.pub_key,
+                Article.cluster_id,
+            ).where(Article.id.in_(wanted))
+        )
+    }  # fmt: skip
+    assigned: dict[int, int] = {}
+    for new_id in sorted(pairs, key=lambda i: rows[i].pub_key):
+        me = rows[new_id]
+        candidates = [
+            ClusterCandidate(
+                article_id=o,
+                title=rows[o].title,
+                published_at=rows[o].published_at,
+                cluster_id=assigned.get(o, rows[o].cluster_id),
+            )
+            for o, _ in pairs[new_id]
+            if o in rows
+        ]
+        match = find_cluster(me.title, me.published_at, candidates)
+        if match is None:
+            continue
+        cluster_id = match.cluster_id or match.article_id
+        assigned[new_id] = assigned[match.article_id] = cluster_id
+    if not assigned:
+        return 0
+    session.execute(update(Article), [{"id": a, "cluster_id": c} for a, c in assigned.items()])
+    _refresh_clusters(session, sorted(set(assigned.values())))
+    return sum(1 for i in assigned if i in pairs)
+
+
+def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """For each new story, up to NEAREST other stories within the window sharing a key."""
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    with_tickers: set[int] = set()
+    for link, key in ((ArticleTicker, ArticleTicker.symbol), (ArticleTopic, ArticleTopic.topic)):
+        new, old = aliased(link), aliased(link)
+        new_key = getattr(new, key.key)
+        old_key = getattr(old, key.key)
         stmt = (
-            stmt.where(Article.pub_key.between(lo, hi), Article.id != article_id)
-            .order_by(func.abs(Article.pub_key - pub_key))
-            .limit(MAX_CANDIDATES)
+            select(new.article_id, old.article_id, func.abs(old.pub_key - new.pub_key))
+            .join(
+                old,
+                and_(
+                    old_key == new_key,
+                    old.pub_key.between(new.pub_key - WINDOW_US, new.pub_key + WINDOW_US),
+                    old.article_id != new.article_id,
+                ),
+            )
+            .where(new.article_id.in_(ids))
         )
-    return [
-        ClusterCandidate(article_id=i, title=t, published_at=p, cluster_id=c)
-        for i, t, p, c in session.execute(stmt)
-    ]
+        if link is ArticleTopic:
+            remaining = [i for i in ids if i not in with_tickers]
+            if not remaining:
+                break
+            stmt = stmt.where(new.article_id.in_(remaining))
+        for new_id, old_id, gap in session.execute(stmt):
+            if link is ArticleTicker:
+                with_tickers.add(new_id)
+            near = found[new_id]
+            if old_id not in near or gap < near[old_id]:
+                near[old_id] = gap
+    return {
+        new_id: sorted(near.items(), key=lambda item: item[1])[:NEAREST]
+        for new_id, near in found.items()
+    }
 
 
-def _refresh_cluster(session: Session, cluster_id: int) -> None:
-    members = (
-        session.execute(
-            select(Article.id).where(Article.cluster_id == cluster_id).order_by(Article.pub_key)
-        )
-        .scalars()
-        .all()
+def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
+    """Recount each cluster and mark its earliest story as the lead."""
+    member = aliased(Article)
+    size = (
+        select(func.count())
+        .where(member.cluster_id == Article.cluster_id)
+        .correlate(Article)
+        .scalar_subquery()
+    )
+    first = (
+        select(func.min(member.pub_key))
+        .where(member.cluster_id == Article.cluster_id)
+        .correlate(Article)
+        .scalar_subquery()
     )
     session.execute(
         update(Article)
-        .where(Article.cluster_id == cluster_id)
-        .values(cluster_size=len(members), is_cluster_lead=False)
+        .where(Article.cluster_id.in_(cluster_ids))
+        .values(cluster_size=size, is_cluster_lead=Article.pub_key == first)
+        .execution_options(synchronize_session=False)
     )
-    session.execute(update(Article).where(Article.id == members[0]).values(is_cluster_lead=True))

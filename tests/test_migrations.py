@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from db.migrate import current_revision, downgrade, head_revision, upgrade
@@ -26,3 +27,15 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_postgres_tests_fail_rather_than_skip_in_ci(monkeypatch):
+    import tests.conftest as conftest
+
+    monkeypatch.setattr(conftest, "POSTGRES_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        conftest.require_postgres()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        conftest.require_postgres()
