@@ -8,12 +8,13 @@ index's rowid on SQLite, so a text search walks matches in time order.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -206,3 +207,72 @@ class WatchItem(Base):
 
     symbol: Mapped[str] = mapped_column(String(24), primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Prices and reactions (issue 4) ---------------------------------------------------
+
+
+class PriceBar(Base):
+    """One bar: daily bars are stamped with their session date at 00:00 UTC."""
+
+    __tablename__ = "prices"
+
+    symbol: Mapped[str] = mapped_column(String(24), primary_key=True)
+    interval: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    open: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    close: Mapped[float | None] = mapped_column(Float)
+    adj_close: Mapped[float | None] = mapped_column(Float)
+    volume: Mapped[float | None] = mapped_column(Float)
+    provider: Mapped[str] = mapped_column(String(16))
+
+
+class PriceRange(Base):
+    """A range [start, end) already fetched from a provider; rows = 0 when it came back empty."""
+
+    __tablename__ = "price_ranges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(24))
+    interval: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(16))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_price_ranges_symbol_interval", "symbol", "interval"),)
+
+
+class Reaction(Base):
+    """The event study's result for one (story, ticker, benchmark); returns are fractions."""
+
+    __tablename__ = "reactions"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(String(24), primary_key=True)
+    benchmark: Mapped[str] = mapped_column(String(24), primary_key=True)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    session: Mapped[date | None] = mapped_column(Date)
+    ret_0d: Mapped[float | None] = mapped_column(Float)
+    ar_0d: Mapped[float | None] = mapped_column(Float)
+    car_0_1d: Mapped[float | None] = mapped_column(Float)
+    car_0_3d: Mapped[float | None] = mapped_column(Float)
+    car_0_5d: Mapped[float | None] = mapped_column(Float)
+    pre_5d: Mapped[float | None] = mapped_column(Float)
+    beta: Mapped[float | None] = mapped_column(Float)
+    alpha: Mapped[float | None] = mapped_column(Float)
+    tstat_0d: Mapped[float | None] = mapped_column(Float)
+    volume_ratio: Mapped[float | None] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str] = mapped_column(String(40))
+    realised_impact: Mapped[float | None] = mapped_column(Float)
+    ret_15m: Mapped[float | None] = mapped_column(Float)
+    ret_60m: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_reactions_symbol_session", "symbol", "session"),)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     desc,
     exists,
     func,
@@ -152,7 +153,10 @@ def _keys_stmt(
                 part = part.where(link.pub_key < before)
             ranked = part.order_by(desc(link.pub_key)).limit(limit).subquery()
             parts.append(select(ranked.c.id, ranked.c.pub_key))
-        merged = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+        if len(parts) == 1:
+            # One value: the link table's (key, pub_key) index already yields unique rows in order.
+            return parts[0].order_by(desc(parts[0].selected_columns.pub_key))
+        merged = union_all(*parts).subquery()
         return (
             select(merged.c.id, merged.c.pub_key)
             .group_by(merged.c.id, merged.c.pub_key)
@@ -197,11 +201,13 @@ def list_articles(
             .offset(offset)
             .limit(limit + 1)
         )
-        keys: Sequence[Any] = session.execute(stmt).all()
+        keys: Sequence[Any] = session.connection().execute(stmt).all()
     else:
-        keys = session.execute(
-            _keys_stmt(session, flt, limit=offset + limit + 1, before=cursor)
-        ).all()
+        keys = (
+            session.connection()
+            .execute(_keys_stmt(session, flt, limit=offset + limit + 1, before=cursor))
+            .all()
+        )
         keys = keys[offset:]
     more = len(keys) > limit
     keys = keys[:limit]
@@ -210,45 +216,30 @@ def list_articles(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+_ROW_COLUMNS = (
+    Article.id,
+    Article.title,
+    Article.summary,
+    Article.publisher,
+    Article.url,
+    Article.published_at,
+    Article.published_estimated,
+    Article.impact,
+    Article.impact_model,
+    Article.sentiment,
+    Article.is_sample,
+    Article.cluster_size,
+    Article.pub_key,
+)  # fmt: skip  (ArticleRow's field order)
+_ROWS = select(*_ROW_COLUMNS).where(Article.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     """Stories by id, in the order given, with their tickers and topics."""
     if not ids:
         return []
-    a = Article
-    found = {
-        r.id: ArticleRow(
-            id=r.id,
-            title=r.title,
-            summary=r.summary,
-            publisher=r.publisher,
-            url=r.url,
-            published_at=r.published_at,
-            published_estimated=r.published_estimated,
-            impact=r.impact,
-            impact_model=r.impact_model,
-            sentiment=r.sentiment,
-            is_sample=r.is_sample,
-            cluster_size=r.cluster_size,
-            pub_key=r.pub_key,
-        )  # fmt: skip
-        for r in session.execute(
-            select(
-                a.id,
-                a.title,
-                a.summary,
-                a.publisher,
-                a.url,
-                a.published_at,
-                a.published_estimated,
-                a.impact,
-                a.impact_model,
-                a.sentiment,
-                a.is_sample,
-                a.cluster_size,
-                a.pub_key,
-            ).where(a.id.in_(ids))  # fmt: skip
-        )
-    }
+    rows = session.connection().execute(_ROWS, {"ids": list(ids)})
+    found = {r[0]: ArticleRow(*r) for r in rows}  # type: ignore[call-arg]  # field order
     tickers, topics = links_for(session, list(found))
     for article_id, row in found.items():
         row.tickers, row.topics = tickers[article_id], topics[article_id]
@@ -320,19 +311,28 @@ def iter_articles(
 def links_for(
     session: Session, ids: Sequence[int]
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Tickers and topics of each story id."""
+    """Tickers and topics of each story id (one round trip)."""
     tickers: dict[int, list[str]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
-    for aid, sym in session.execute(
-        select(ArticleTicker.article_id, ArticleTicker.symbol)
-        .where(ArticleTicker.article_id.in_(ids))
-        .order_by(ArticleTicker.article_id, ArticleTicker.position)
-    ):
-        tickers[aid].append(sym)
-    for aid, top in session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.topic)
-        .where(ArticleTopic.article_id.in_(ids))
-        .order_by(ArticleTopic.article_id, ArticleTopic.position)
-    ):
-        topics[aid].append(top)
+    if ids:
+        for aid, kind, value, _ in session.connection().execute(_LINKS, {"ids": list(ids)}):
+            (topics if kind else tickers)[aid].append(value)
     return tickers, topics
+
+
+def _links_stmt() -> Select[Any]:
+    """Both link tables for a list of ids, ordered for display (built once, cached compiled)."""
+    t, p = ArticleTicker, ArticleTopic
+    ids: Any = bindparam("ids", expanding=True)
+    both = union_all(
+        select(t.article_id, literal(0).label("kind"), t.symbol, t.position).where(
+            t.article_id.in_(ids)
+        ),
+        select(p.article_id, literal(1).label("kind"), p.topic, p.position).where(
+            p.article_id.in_(ids)
+        ),
+    ).subquery()
+    return select(both).order_by(both.c.article_id, both.c.kind, both.c.position)
+
+
+_LINKS = _links_stmt()

@@ -24,6 +24,9 @@ def clean_text(value: object, *, max_len: int | None = None) -> str:
     if value is None:
         return ""
     text = str(value)
+    if max_len is not None:
+        # Cleaning markup costs more than linear time: never clean far more than is kept.
+        text = text[: _raw_limit(max_len)]
     if "<" in text or "&" in text:
         text = _BLOCK_TAGS.sub("\n", text)
         text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
@@ -43,7 +46,14 @@ def clean_text(value: object, *, max_len: int | None = None) -> str:
 
 def one_line(value: object, *, max_len: int | None = None) -> str:
     """Plain text on a single line (titles, publishers, names)."""
+    if max_len is not None and value is not None:
+        value = str(value)[: _raw_limit(max_len)]
     return " ".join(clean_text(value, max_len=None).split())[: max_len or None]
+
+
+def _raw_limit(max_len: int) -> int:
+    """How much raw (marked-up) text can be needed to produce `max_len` characters of plain text."""
+    return max_len * 4 + 20_000
 
 
 def safe_url(value: object, *, base: str | None = None) -> str | None:

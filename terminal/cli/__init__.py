@@ -10,7 +10,11 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
 from terminal.cli import output
+from terminal.cli.bench import bench_command
+from terminal.cli.backup import backup_command, restore_command
 from terminal.cli.ingest import ingest_command, runs_command, watch_command
+from terminal.cli.prices import prices_app
+from terminal.cli.reactions import reactions_command
 from terminal.cli.sample import sample_app
 from terminal.cli.sources import sources_app
 from terminal.database import get_engine, migrate
@@ -27,8 +31,13 @@ err = Console(stderr=True)
 app.command("ingest")(ingest_command)
 app.command("watch")(watch_command)
 app.command("runs")(runs_command)
+app.command("bench")(bench_command)
 app.add_typer(sources_app, name="sources")
 app.add_typer(sample_app, name="sample")
+app.add_typer(prices_app, name="prices")
+app.command("reactions")(reactions_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 @app.command()

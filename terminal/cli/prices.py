@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -53,20 +54,15 @@ def import_csv(
     with _session() as session, session.begin():
         stored = store_bars(session, frame)
         for interval, bars in frame.groupby("interval"):
-            end = bars["ts"].max() + (pd_day() if interval == "1d" else bars["ts"].diff().min())
+            end = bars["ts"].max() + (
+                pd.Timedelta(days=1) if interval == "1d" else bars["ts"].diff().min()
+            )
             record_range(session, symbol=symbol.upper(), interval=str(interval), provider="csv",
                          span=(bars["ts"].min(), end), rows=len(bars))  # fmt: skip
     first, last = frame["ts"].min(), frame["ts"].max()
     console.print(
         f"{symbol.upper()}: {stored} bars stored ({first:%Y-%m-%d} → {last:%Y-%m-%d}, csv)"
     )
-
-
-def pd_day():  # type: ignore[no-untyped-def]
-    """One day (kept apart so the import reads top-down)."""
-    import pandas as pd
-
-    return pd.Timedelta(days=1)
 
 
 @prices_app.command("refresh")
@@ -124,5 +120,8 @@ def _print_report(report: RefreshReport) -> None:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
     for symbol, why in sorted(report.missing.items()):
         console.print(f"  {escape(symbol)}: no bars ({escape(why)})")
+    by_reason: dict[str, list[str]] = {}
     for symbol, why in sorted(report.errors.items()):
-        console.print(f"  [red]{escape(symbol)}[/red]: {escape(why)}")
+        by_reason.setdefault(why, []).append(symbol)
+    for why, symbols in by_reason.items():
+        console.print(f"[red]{escape(why)}[/red]: {escape(', '.join(symbols))}")

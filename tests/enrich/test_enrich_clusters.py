@@ -28,7 +28,10 @@ SAME_EVENT = [
         "Nvidia beats quarterly revenue estimates on AI chip demand",
         "Nvidia quarterly revenue tops estimates as AI demand booms - Bloomberg",
     ),
-    ("Nvidia to invest $5 billion in Intel", "Nvidia to invest $5 billion in Intel, co-develop chips - Reuters"),
+    (
+        "Nvidia to invest $5 billion in Intel",
+        "Nvidia to invest $5 billion in Intel, co-develop chips - Reuters",
+    ),
     (
         "Fed cuts interest rates by a quarter point",
         "Federal Reserve cuts rates by quarter point, signals more to come",
@@ -51,9 +54,18 @@ OTHER_EVENTS = [
         "Nvidia beats quarterly revenue estimates on AI chip demand",
         "Nvidia shares fall after China bans purchases of its AI chips",
     ),
-    ("Nvidia beats quarterly revenue estimates on AI chip demand", "Nvidia to invest $5 billion in Intel"),
-    ("Tesla recalls 2 million vehicles over Autopilot concerns", "Tesla quarterly deliveries beat estimates"),
-    ("Tesla recalls 2 million vehicles over Autopilot concerns", "Tesla shares jump as Musk unveils robotaxi"),
+    (
+        "Nvidia beats quarterly revenue estimates on AI chip demand",
+        "Nvidia to invest $5 billion in Intel",
+    ),
+    (
+        "Tesla recalls 2 million vehicles over Autopilot concerns",
+        "Tesla quarterly deliveries beat estimates",
+    ),
+    (
+        "Tesla recalls 2 million vehicles over Autopilot concerns",
+        "Tesla shares jump as Musk unveils robotaxi",
+    ),
     ("Apple unveils iPhone 17 at September event", "Apple faces EU antitrust fine over App Store"),
     ("Intel shares jump on report of Nvidia investment", "Intel shares fall after weak guidance"),
     ("Fed cuts interest rates by a quarter point", "Fed holds interest rates steady"),
@@ -83,10 +95,12 @@ def test_stories_far_apart_in_time_do_not_cluster() -> None:
 
 def test_the_most_alike_candidate_wins_then_the_nearest() -> None:
     title = "Nvidia to invest $5 billion in Intel"
-    loose = ClusterCandidate(1, "Nvidia to invest $5 billion in Intel, co-develop chips", NOW, 10)
+    reworded = ClusterCandidate(1, "Nvidia will put $5 billion into Intel, shares jump", NOW, 10)
     exact_far = ClusterCandidate(2, title, NOW - timedelta(hours=30), 20)
     exact_near = ClusterCandidate(3, title, NOW - timedelta(hours=1), None)
-    assert find_cluster(title, NOW, [loose, exact_far, exact_near]) == exact_near
+    assert find_cluster(title, NOW, [reworded]) == reworded
+    assert find_cluster(title, NOW, [reworded, exact_far]) == exact_far
+    assert find_cluster(title, NOW, [reworded, exact_far, exact_near]) == exact_near
     assert find_cluster(title, NOW, []) is None
 
 
@@ -109,3 +123,10 @@ def test_fingerprints_ignore_order_case_outlet_and_filler() -> None:
     b = title_fingerprint("China ban: nvidia shares fall")
     assert a == b
     assert title_fingerprint("Tesla recalls cars") != title_fingerprint("Tesla sells cars")
+
+
+def test_naive_times_are_read_as_utc() -> None:
+    title = "Nvidia to invest $5 billion in Intel"
+    naive = ClusterCandidate(1, title, datetime(2025, 9, 18, 13, 0), None)
+    assert find_cluster(title, NOW, [naive]) == naive
+    assert find_cluster(title, NOW.replace(tzinfo=None), [_candidate(title)]) is not None

@@ -90,6 +90,10 @@ def test_impact_rises_with_topic_scores_weights_and_more_topics() -> None:
 
 
 def test_out_of_range_inputs_are_clipped() -> None:
-    wild = impact_model(topic_scores={"earnings": 7}, sentiment=-3, relevance=9, source_tier=2, novelty=5)
+    wild = impact_model(
+        topic_scores={"earnings": 7}, sentiment=-3, relevance=9, source_tier=2, novelty=5
+    )
     assert 0.0 <= wild <= 1.0
-    assert impact_model(topic_scores={}, sentiment=0, relevance=-1, source_tier=-1, novelty=-1) == 0.0
+    assert (
+        impact_model(topic_scores={}, sentiment=0, relevance=-1, source_tier=-1, novelty=-1) == 0.0
+    )

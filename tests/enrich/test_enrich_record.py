@@ -54,7 +54,7 @@ def test_extracted_tickers_and_topics_fill_a_bare_record() -> None:
         ArticleRecord(
             title="Intel shares plunge after guidance cut",
             published_at=datetime(2025, 1, 1, tzinfo=UTC),
-            body="Intel said demand for its chips weakened.",
+            body="Intel said demand for its chips weakened as chipmakers cut orders.",
             publisher="Reuters",
         )
     )

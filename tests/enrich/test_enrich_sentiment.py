@@ -37,9 +37,11 @@ def test_bad_news_reads_negative(title: str) -> None:
 
 
 def test_finance_words_move_the_score_where_plain_vader_does_not() -> None:
-    plain = SentimentIntensityAnalyzer().polarity_scores("Shares plunge")["compound"]
-    assert plain == 0.0
-    assert sentiment("Shares plunge", "") < -0.3
+    plain = SentimentIntensityAnalyzer()
+    assert plain.polarity_scores("Stock prices plunge")["compound"] == 0.0
+    assert plain.polarity_scores("Revenue beats estimates")["compound"] == 0.0
+    assert sentiment("Stock prices plunge", "") < -0.3
+    assert sentiment("Revenue beats estimates", "") > 0.3
 
 
 def test_multiword_terms_count_as_one_term() -> None:
@@ -59,9 +61,10 @@ def test_neutral_news_is_near_zero_and_scores_stay_in_range() -> None:
 
 
 def test_the_lede_counts_but_the_title_counts_more() -> None:
-    title_only = sentiment("Shares plunge", "")
-    with_good_lede = sentiment("Shares plunge", "Later they recovered somewhat.")
-    assert title_only < 0 and with_good_lede < 0
+    title_only = sentiment("Stock prices plunge", "")
+    with_good_lede = sentiment("Stock prices plunge", "Later they rebounded strongly.")
+    assert with_good_lede > title_only  # the lede pulls the score up...
+    assert with_good_lede < 0  # ...but not past the title's tone
 
 
 def test_the_fast_analyzer_scores_exactly_as_vader_does() -> None:

@@ -89,12 +89,16 @@ def test_a_symbol_after_its_company_name_is_one_mention() -> None:
 
 
 def test_most_relevant_symbols_come_first() -> None:
-    found = extract_tickers("Nvidia to invest in Intel", "Nvidia said. Nvidia added. Microsoft too.")
+    found = extract_tickers(
+        "Nvidia to invest in Intel", "Nvidia said. Nvidia added. Microsoft too."
+    )
     assert list(found) == ["NVDA", "INTC", "MSFT"]
 
 
 def test_custom_symbol_and_name_tables_are_honoured() -> None:
     names = {"acme widgets": "ACME"}
-    found = extract_tickers("Acme Widgets soars", "Analysts like (ACME).", symbols={"ACME"}, names=names)
+    found = extract_tickers(
+        "Acme Widgets soars", "Analysts like (ACME).", symbols={"ACME"}, names=names
+    )
     assert list(found) == ["ACME"]
     assert extract_tickers("Nvidia soars", "", symbols={"ACME"}, names=names) == {}

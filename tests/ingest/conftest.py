@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from local_http import LocalServer
+
+from tests.ingest.local_http import LocalServer
 
 _LOCAL = ("127.0.0.1", "::1", "localhost")
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from local_http import LocalServer, send
 
 from terminal.ingest.feeds import NotAFeed, _feedparser, looks_like_feed, parse_feed
 from terminal.ingest.http import fetch
 from terminal.records import ArticleRecord, ParseResult
+from tests.ingest.local_http import LocalServer, send
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -216,6 +216,21 @@ def test_truncated_xml_keeps_the_complete_entries_and_warns() -> None:
     result = parse(data)
     assert [r.title for r in result.records] == ["Story 0", "Story 1", "Story 2"]
     assert any("not well-formed" in w for w in result.warnings)
+
+
+def test_html_entities_and_bare_ampersands_parse_strictly_and_keep_their_meaning() -> None:
+    items = (
+        "<item><title>AT&T &amp; Caf&eacute; &copy; &bogus; &#0; &#x41;</title>"
+        "<link>https://x.example/?a=1&b=2</link>"
+        "<description><![CDATA[<p>Q&A &nbsp;<a href='https://y.example/?c=3&d=4'>x</a></p>]]></description>"
+        "</item>"
+    )
+    result = parse(rss(items))
+    assert not result.warnings
+    (record,) = result.records
+    assert record.title == "AT&T & Café © &bogus; A"
+    assert record.url == "https://x.example/?a=1&b=2"
+    assert record.summary == "Q&A x"
 
 
 def test_control_characters_and_undefined_entities_do_not_lose_the_feed() -> None:

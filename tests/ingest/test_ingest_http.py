@@ -6,9 +6,9 @@ import gzip
 import socket
 
 import pytest
-from local_http import LocalServer, dribble, send
 
 from terminal.ingest.http import USER_AGENT, fetch
+from tests.ingest.local_http import LocalServer, dribble, send
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 ETAG = '"v1"'

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 import yfinance.cache
 import yfinance.data
-from yahoo_news_fake import FakeYahooNews, ad_item, flat_item, nested_item, session_for
 
 from terminal.ingest.yahoo_news import fetch_yahoo_news, parse_yahoo_items
+from tests.ingest.yahoo_news_fake import FakeYahooNews, ad_item, flat_item, nested_item, session_for
 
 NOW = datetime(2025, 1, 29, 12, 0, tzinfo=UTC)
 

@@ -1,0 +1,214 @@
+"""The feed's queries, each through Catalyst's own code and as hand-written SQL.
+
+The hand-written side is the best plan a person would write for that question, on the
+same indexes (CROSS JOIN fixes SQLite's join order), fetching the same page: the
+story columns, then the page's tickers and topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
+from terminal.query import ArticleFilter, facet_counts, list_articles
+from terminal.store import to_pub_key
+
+PAGE = 50
+FEED_MS = 10.0
+SEARCH_MS = 50.0
+COLS = (
+    "a.id, a.title, a.summary, a.publisher, a.url, a.published_at, a.published_estimated, "
+    "a.impact, a.impact_model, a.sentiment, a.is_sample, a.cluster_size, a.pub_key"
+)
+SINCE, UNTIL = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC)
+HOT, TOPIC, SOURCE = "NVDA", "earnings", "Wire 07 News"
+
+
+@dataclass(slots=True)
+class Case:
+    """One question: Catalyst's call, and the SQL statement(s) a person would write."""
+
+    name: str
+    budget_ms: float
+    flt: ArticleFilter | None = None
+    sql: str = ""
+    params: tuple[Any, ...] = ()
+    facets: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    cursor_from_first_page: bool = False
+
+
+def rare_symbol(spec: CorpusSpec) -> str:
+    """The corpus's least frequent symbol (a long-tail ticker)."""
+    return symbols(np.random.default_rng(spec.seed))[-1]
+
+
+def _page(where: str, source: str = "articles a", order: str = "a.pub_key") -> str:
+    return f"SELECT {COLS} FROM {source} WHERE {where} ORDER BY {order} DESC LIMIT {PAGE + 1}"  # noqa: S608
+
+
+def _ticker_page(extra: str = "") -> str:
+    return _page(
+        f"a.id = t.article_id AND t.symbol = ?{extra}",
+        "article_tickers t CROSS JOIN articles a",
+        "t.pub_key",
+    )
+
+
+def cases(spec: CorpusSpec, dialect: str) -> list[Case]:
+    """Every timed question against the synthetic corpus."""
+    since, until = to_pub_key(SINCE), to_pub_key(UNTIL)
+    out = [
+        Case("latest_page", FEED_MS, ArticleFilter(), _page("1 = 1")),
+        Case("ticker_hot", FEED_MS, ArticleFilter(tickers=(HOT,)), _ticker_page(), (HOT,)),
+        Case(
+            "ticker_rare",
+            FEED_MS,
+            ArticleFilter(tickers=(rare_symbol(spec),)),
+            _ticker_page(),
+            (rare_symbol(spec),),
+        ),
+        Case(
+            "topic_min_impact",
+            FEED_MS,
+            ArticleFilter(topics=(TOPIC,), min_impact=0.6),
+            _page(
+                "a.id = t.article_id AND t.topic = ? AND a.impact_score >= ?",
+                "article_topics t CROSS JOIN articles a",
+                "t.pub_key",
+            ),
+            (TOPIC, 0.6),
+        ),
+        Case(
+            "source_date_range",
+            FEED_MS,
+            ArticleFilter(sources=(SOURCE,), since=SINCE, until=UNTIL),
+            _page("a.publisher = ? AND a.pub_key >= ? AND a.pub_key < ?"),
+            (SOURCE, since, until),
+        ),
+        Case(
+            "three_filters",
+            FEED_MS,
+            ArticleFilter(tickers=(HOT,), topics=(TOPIC,), min_impact=0.5),
+            _ticker_page(
+                " AND a.impact_score >= ? AND EXISTS (SELECT 1 FROM article_topics p"
+                " WHERE p.article_id = a.id AND p.topic = ?)"
+            ),
+            (HOT, 0.5, TOPIC),
+        ),
+        Case(
+            "second_page",
+            FEED_MS,
+            ArticleFilter(tickers=(HOT,)),
+            _ticker_page(" AND t.pub_key < ?"),
+            (HOT,),
+            cursor_from_first_page=True,
+        ),
+    ]
+    for name, query in (
+        ("search_common", COMMON_TERM),
+        ("search_rare", RARE_TERM),
+        ("search_phrase", f'"{PHRASE}"'),
+    ):
+        out.append(_search_case(name, query, dialect))
+    out.append(_facets_case("facets_all", ArticleFilter(), ""))
+    out.append(_facets_case("facets_ticker", ArticleFilter(tickers=(HOT,)), HOT))
+    return out
+
+
+def _search_case(name: str, query: str, dialect: str) -> Case:
+    words = query.strip('"')
+    if dialect == "sqlite":
+        sql = _page(
+            "a.pub_key = f.rowid AND articles_fts MATCH ?",
+            "articles_fts f CROSS JOIN articles a",
+            "f.rowid",
+        )
+        return Case(name, SEARCH_MS, ArticleFilter(text=query), sql, (f'"{words}"',))
+    tsq = " <-> ".join(f"'{w}'" for w in words.split())
+    sql = _page("a.search_vector @@ to_tsquery('english', ?)")
+    return Case(name, SEARCH_MS, ArticleFilter(text=query), sql, (tsq,))
+
+
+def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
+    top = "ORDER BY n DESC, k LIMIT 50"
+    facets: list[tuple[str, tuple[Any, ...]]]
+    if not ticker:
+        facets = [
+            (f"SELECT symbol AS k, count(*) AS n FROM article_tickers GROUP BY symbol {top}", ()),  # noqa: S608
+            (f"SELECT topic AS k, count(*) AS n FROM article_topics GROUP BY topic {top}", ()),  # noqa: S608
+            (
+                "SELECT publisher AS k, count(*) AS n FROM articles WHERE publisher <> '' "  # noqa: S608
+                f"GROUP BY publisher {top}",
+                (),
+            ),
+        ]
+    else:
+        facets = [
+            (f"SELECT symbol AS k, count(*) AS n FROM article_tickers GROUP BY symbol {top}", ()),  # noqa: S608
+            (
+                "SELECT p.topic AS k, count(*) AS n FROM article_tickers t CROSS JOIN "  # noqa: S608
+                "article_topics p WHERE p.article_id = t.article_id AND t.symbol = ? "
+                f"GROUP BY p.topic {top}",
+                (ticker,),
+            ),
+            (
+                "SELECT a.publisher AS k, count(*) AS n FROM article_tickers t CROSS JOIN "  # noqa: S608
+                "articles a WHERE a.id = t.article_id AND t.symbol = ? AND a.publisher <> '' "
+                f"GROUP BY a.publisher {top}",
+                (ticker,),
+            ),
+        ]
+    return Case(name, SEARCH_MS, flt, facets=facets)
+
+
+def catalyst_runner(engine: Engine, case: Case) -> Callable[[], object]:
+    """A no-argument call that answers `case` through Catalyst's query layer."""
+    flt = case.flt or ArticleFilter()
+    if case.facets:
+        return lambda: _in_session(engine, lambda s: facet_counts(s, flt))
+    cursor = None
+    if case.cursor_from_first_page:
+        cursor = _in_session(engine, lambda s: list_articles(s, flt, limit=PAGE)).next_cursor
+        case.params = (*case.params, cursor)
+    return lambda: _in_session(engine, lambda s: list_articles(s, flt, limit=PAGE, cursor=cursor))
+
+
+def _in_session(engine: Engine, work: Callable[[Session], Any]) -> Any:
+    with Session(engine) as session:
+        return work(session)
+
+
+def baseline_runner(raw: Any, case: Case, dialect: str) -> Callable[[], object]:
+    """A no-argument call that answers `case` with hand-written SQL on a DBAPI connection."""
+    mark = "?" if dialect == "sqlite" else "%s"
+
+    def run_sql(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        cur = raw.cursor()
+        cur.execute(sql.replace("?", mark), params)
+        found = cur.fetchall()
+        cur.close()
+        return found
+
+    if case.facets:
+        return lambda: [run_sql(sql, params) for sql, params in case.facets]
+
+    def page() -> object:
+        found = run_sql(case.sql, case.params)
+        ids = tuple(r[0] for r in found[:PAGE]) or (0,)
+        marks = ", ".join("?" for _ in ids)
+        for table, key in (("article_tickers", "symbol"), ("article_topics", "topic")):
+            run_sql(
+                f"SELECT article_id, {key} FROM {table} WHERE article_id IN ({marks}) "  # noqa: S608
+                "ORDER BY article_id, position",
+                ids,
+            )
+        return found
+
+    return page

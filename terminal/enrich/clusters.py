@@ -1,0 +1,111 @@
+"""Story clusters: the same event reported by several outlets, found by near-duplicate titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+WINDOW = timedelta(hours=48)
+THRESHOLD = 70.0
+MIN_SHARED_WORDS = 4
+SHORT_TITLE_WORDS = 4
+
+_PUBLISHER_SUFFIX = re.compile(r"\s+[-\u2013\u2014|]\s+((?:[A-Z0-9&'.][\w&'.]*\s?){1,5})$")
+_TOKEN = re.compile(r"[a-z0-9$][a-z0-9$%.,]*[a-z0-9%]|[a-z0-9]")
+# fmt: off
+_STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from",
+    "as", "is", "are", "was", "were", "be", "been", "its", "it", "this", "that", "after",
+    "amid", "over", "into", "than", "says", "said", "say", "report", "reports", "update",
+    "exclusive", "live",
+})
+# fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCandidate:
+    """A stored story a new one may repeat: its id, title, time and cluster (if any)."""
+
+    article_id: int
+    title: str
+    published_at: datetime
+    cluster_id: int | None = None
+
+
+def strip_publisher(title: str) -> str:
+    """A title without a trailing outlet name (" - Reuters", " | CNBC", " — Bloomberg")."""
+    return _PUBLISHER_SUFFIX.sub("", title.strip())
+
+
+def _word(token: str) -> str:
+    """A token with plural and possessive endings dropped ("chips" -> "chip")."""
+    token = token.removesuffix("'s").rstrip(".,")
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        token = token[:-1]
+    if len(token) > 5 and token.endswith("ing"):
+        return token[:-3]
+    if len(token) > 4 and token.endswith("ed"):
+        return token[:-2]
+    return token
+
+
+@lru_cache(maxsize=50_000)
+def _words(title: str) -> frozenset[str]:
+    """The content words of a title, normalised (cached: a batch compares each title often)."""
+    text = unicodedata.normalize("NFKC", strip_publisher(title)).lower().replace("\u2019", "'")
+    return frozenset(_word(t) for t in _TOKEN.findall(text.replace("'s ", " "))) - _STOPWORDS
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware UTC time (a naive one, as some databases return, is taken as UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def title_fingerprint(title: str) -> str:
+    """A title reduced to its sorted content words: equal for trivially different titles."""
+    return " ".join(sorted(_words(title)))
+
+
+def title_similarity(a: str, b: str) -> float:
+    """How alike two titles are, 0..100: rapidfuzz's token_set_ratio of their content words.
+
+    Titles sharing fewer than four content words (three when one has at most four)
+    score 0: token_set_ratio alone calls any subset a match ("Fed holds rates" would
+    join "Fed cuts rates by a quarter point").
+    """
+    return _similarity(_words(a), _words(b))
+
+
+def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
+    """title_similarity() on titles already reduced to their content words."""
+    shortest = min(len(words_a), len(words_b))
+    needed = MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
+    if not shortest or len(words_a & words_b) < needed:
+        return 0.0
+    return float(fuzz.token_set_ratio(" ".join(sorted(words_a)), " ".join(sorted(words_b))))
+
+
+def find_cluster(
+    title: str, published_at: datetime, candidates: Sequence[ClusterCandidate]
+) -> ClusterCandidate | None:
+    """The candidate reporting the same story (most alike, then nearest in time), else None.
+
+    Same story: published within 48 hours and titles at least THRESHOLD alike. Times
+    without a zone are read as UTC.
+    """
+    words, when = _words(title), _utc(published_at)
+    best: tuple[float, timedelta, ClusterCandidate] | None = None
+    for candidate in candidates:
+        gap = abs(_utc(candidate.published_at) - when)
+        if gap > WINDOW:
+            continue
+        score = _similarity(words, _words(candidate.title))
+        if score >= THRESHOLD and (best is None or (score, -gap) > (best[0], -best[1])):
+            best = (score, gap, candidate)
+    return best[2] if best else None

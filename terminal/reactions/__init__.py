@@ -1,0 +1,1 @@
+"""Price reactions to stories: the event study, its aggregates and their storage."""

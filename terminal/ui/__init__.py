@@ -1,0 +1,1 @@
+"""Streamlit-free helpers the dashboard pages call: URL filters, card views, escaped text."""

@@ -1,0 +1,144 @@
+"""The pages' cached data access: the engine in st.cache_resource, queries in st.cache_data.
+
+Every cached function takes the database URL, so two stores never share an entry;
+`clear()` drops the query caches after anything is written (an ingest, an import).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from terminal.config import database_url
+from terminal.database import get_engine, migrate
+from terminal.query import ArticleFilter, ArticleRow, count_articles, facet_counts, list_articles
+from terminal.ui import data, market
+
+PAGE_SIZE = 25
+SHORT_TTL = 30
+LONG_TTL = 300
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    engine = get_engine(url)
+    migrate(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The store's engine (migrated to head once per process)."""
+    return _engine_for(database_url())
+
+
+def session() -> Session:
+    """A short session for one action; use it in a `with` block."""
+    return Session(engine(), expire_on_commit=False)
+
+
+def url() -> str:
+    return database_url()
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
+def feed_page(db: str, flt: ArticleFilter, sort: str, page: int) -> list[ArticleRow]:
+    """One page of the feed (PAGE_SIZE stories)."""
+    with Session(_engine_for(db)) as s:
+        result = list_articles(
+            s, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            sort="impact" if sort == "impact" else "newest",
+        )  # fmt: skip
+    return result.items
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
+def feed_count(db: str, flt: ArticleFilter) -> int:
+    with Session(_engine_for(db)) as s:
+        return count_articles(s, flt)
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
+def facets(db: str, flt: ArticleFilter) -> dict[str, list[tuple[str, int]]]:
+    with Session(_engine_for(db)) as s:
+        return facet_counts(s, flt)
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False)
+def store_summary(db: str) -> data.StoreSummary:
+    with Session(_engine_for(db)) as s:
+        return data.store_summary(s)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=200)
+def article(db: str, article_id: int) -> data.ArticleDetail | None:
+    with Session(_engine_for(db)) as s:
+        return data.article_detail(s, article_id)
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=200)
+def related(db: str, article_id: int) -> list[ArticleRow]:
+    with Session(_engine_for(db)) as s:
+        detail = data.article_detail(s, article_id)
+        return data.related_stories(s, detail) if detail else []
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=500)
+def moves(db: str, rows: list[ArticleRow]) -> dict[int, market.Moves]:
+    """Day-0 abnormal moves of the stories' tickers (empty while no prices are known)."""
+    return market.day0_moves(_engine_for(db), rows)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=100)
+def reaction(db: str, row: ArticleRow) -> market.Reaction | None:
+    return market.article_reaction(_engine_for(db), row)
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False)
+def ticker_news(db: str, symbol: str, limit: int = 200) -> list[ArticleRow]:
+    with Session(_engine_for(db)) as s:
+        return list_articles(s, ArticleFilter(tickers=(symbol,)), limit=limit).items
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False)
+def sources_table(db: str) -> pd.DataFrame:
+    with Session(_engine_for(db)) as s:
+        return pd.DataFrame(data.sources_table(s))
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False)
+def runs_table(db: str) -> pd.DataFrame:
+    with Session(_engine_for(db)) as s:
+        return pd.DataFrame(data.runs_table(s))
+
+
+def export(flt: ArticleFilter, fmt: str) -> Any:
+    """A callable for st.download_button: the view's stories, built only when clicked."""
+    db = url()
+
+    def build() -> str:
+        with Session(_engine_for(db)) as s:
+            return data.export_view(s, flt, fmt)
+
+    return build
+
+
+def clear() -> None:
+    """Forget every cached query (after an ingest, an import or a price refresh)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
+def ticker_chart(db: str, symbol: str, news: list[ArticleRow], kind: str) -> Any:
+    return market.ticker_chart(_engine_for(db), symbol, news, kind=kind)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
+def study(db: str, flt: ArticleFilter, limit: int = 2000) -> dict[str, Any] | None:
+    """The event study of up to `limit` stories of a filter."""
+    with Session(_engine_for(db)) as s:
+        rows = list_articles(s, flt, limit=limit).items
+    return market.study(_engine_for(db), rows)

@@ -1,0 +1,83 @@
+"""The bench: its synthetic store and the command's JSON (shape only; no timing asserts)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from terminal.bench.build import BenchStoreError, ensure_store
+from terminal.bench.corpus import HOT_TICKERS, CorpusSpec, publishers, stories
+from terminal.bench.queries import rare_symbol
+from terminal.cli import app
+from terminal.database import get_engine
+from terminal.query import ArticleFilter, list_articles
+from terminal.records import ArticleRecord
+from terminal.store import save_articles
+
+QUERY_FIGURES = {
+    "latest_page", "ticker_hot", "ticker_rare", "topic_min_impact", "source_date_range",
+    "three_filters", "second_page", "search_common", "search_rare", "search_phrase",
+    "facets_all", "facets_ticker",
+}  # fmt: skip
+OTHER_FIGURES = {"ingest_throughput", "reaction_throughput", "feed_page_script", "app_peak_memory"}
+
+
+def test_the_corpus_is_deterministic_and_skewed_like_market_news():
+    spec = CorpusSpec(20_000)
+    first = list(stories(spec, stop=3_000))
+    assert first == list(stories(spec, stop=3_000))
+    keys = [s.pub_key for s in first]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    mentions = Counter(t for s in first for t in s.tickers)
+    assert mentions[HOT_TICKERS[0]] > 50 * max(mentions[rare_symbol(spec)], 1)
+    assert len({t for s in first for t in s.topics}) >= 15
+    assert len(publishers()) >= 50
+
+
+def test_the_store_is_reused_when_it_matches_and_rebuilt_when_not(sqlite_db):
+    assert ensure_store(sqlite_db, CorpusSpec(600)) is True
+    assert ensure_store(sqlite_db, CorpusSpec(600)) is False
+    assert ensure_store(sqlite_db, CorpusSpec(900)) is True
+    with Session(sqlite_db) as s:
+        assert s.scalar(text("SELECT count(*) FROM articles")) == 900
+        hits = list_articles(s, ArticleFilter(text="shares"), limit=5).items
+        nvda = list_articles(s, ArticleFilter(tickers=("NVDA",)), limit=5).items
+    assert hits and all("shares" in (r.title + r.summary).lower() for r in hits)
+    assert nvda and all("NVDA" in r.tickers for r in nvda)
+
+
+def test_a_store_holding_real_stories_is_never_overwritten(sqlite_db):
+    story = ArticleRecord(title="Real story", published_at=datetime(2025, 1, 2, tzinfo=UTC))
+    with Session(sqlite_db) as s, s.begin():
+        save_articles(s, [story])
+    with pytest.raises(BenchStoreError):
+        ensure_store(sqlite_db, CorpusSpec(100))
+    with Session(sqlite_db) as s:
+        assert s.scalar(text("SELECT title FROM articles")) == "Real story"
+
+
+def test_bench_command_writes_every_figure_in_the_documented_shape(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERMINAL_DATABASE_URL", f"sqlite:///{tmp_path / 'bench.db'}")
+    get_engine.cache_clear()
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(app, ["bench", "--articles", "2000", "--json", str(out)])
+    get_engine.cache_clear()
+    assert result.exit_code in (0, 1), result.output  # 1 = some figure missed its budget
+    report = json.loads(out.read_text())
+    assert report["articles"] == 2000 and report["backend"] == "sqlite"
+    figures = {f["name"]: f for f in report["figures"]}
+    assert set(figures) == QUERY_FIGURES | OTHER_FIGURES
+    for name in QUERY_FIGURES:
+        f = figures[name]
+        assert f["unit"] == "ms" and f["p50_ms"] <= f["p95_ms"] == f["value"]
+        assert f["baseline_p50_ms"] > 0 and f["ratio"] > 0
+    for f in figures.values():
+        assert isinstance(f["ok"], bool) and f["budget"]
+    assert figures["ingest_throughput"]["value"] > 0
+    assert ("MISS" in result.output) == (not all(f["ok"] for f in figures.values()))
