@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Catalyst", page_icon=":material/bolt:", layout="wide")
+st.set_page_config(page_title="Catalyst", page_icon="⚡", layout="wide")
 
 pages = [
     st.Page("pages/feed.py", title="Feed", icon=":material/newspaper:", default=True),

@@ -1,6 +1,7 @@
 """Full-text search behind one API: FTS5 on SQLite, tsvector on PostgreSQL.
 
-Whatever a user types becomes a list of plain terms (words, "quoted phrases", prefix*),
+Whatever a user types becomes a list of plain terms (words, "quoted phrases", prefix*,
+-excluded),
 rebuilt into the engine's own syntax from letters and digits only, so quotes, operators,
 brackets and unicode can never raise or inject anything.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, column, func, literal_column, select, table
 from sqlalchemy.sql import Select
 
-_PIECE = re.compile(r'"([^"]*)"?|(\S+)')
+_PIECE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 12
 
@@ -22,12 +23,16 @@ MAX_TERMS = 12
 class Term:
     words: tuple[str, ...]
     prefix: bool = False
+    negate: bool = False
 
 
 def parse_query(text: str | None) -> list[Term]:
-    """The terms of a search box's text; every term must match."""
+    """The terms of a search box's text: every term must match, every -term must not.
+
+    Exclusions alone search nothing (an empty list), as there is nothing to exclude from.
+    """
     terms: list[Term] = []
-    for phrase, bare in _PIECE.findall(text or ""):
+    for minus, phrase, bare in _PIECE.findall(text or ""):
         piece = phrase if phrase else bare
         words = tuple(w.lower() for w in _WORD.findall(piece))
         if not words:
@@ -35,13 +40,20 @@ def parse_query(text: str | None) -> list[Term]:
         if not phrase and len(words) == 1 and words[0].upper() in ("AND", "OR", "NOT", "NEAR"):
             continue
         prefix = bool(bare) and bare.endswith("*") and len(words) == 1
-        terms.append(Term(words=words, prefix=prefix))
-    return terms[:MAX_TERMS]
+        negate = bool(minus) or (bare.startswith("-") and len(bare) > 1)
+        terms.append(Term(words=words, prefix=prefix, negate=negate))
+    terms = terms[:MAX_TERMS]
+    return terms if any(not t.negate for t in terms) else []
 
 
 def fts5_query(terms: list[Term]) -> str:
-    """An FTS5 MATCH string: every term quoted, prefixes starred, joined by AND."""
-    return " AND ".join('"' + " ".join(t.words) + '"' + ("*" if t.prefix else "") for t in terms)
+    """An FTS5 MATCH string: terms quoted, prefixes starred, AND between, NOT before exclusions."""
+
+    def quoted(t: Term) -> str:
+        return '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
+
+    query = " AND ".join(quoted(t) for t in terms if not t.negate)
+    return "".join([query, *(" NOT " + quoted(t) for t in terms if t.negate)])
 
 
 def tsquery(terms: list[Term]) -> str:
@@ -51,7 +63,7 @@ def tsquery(terms: list[Term]) -> str:
         words = [f"'{w}'" for w in t.words]
         if t.prefix:
             words[-1] += ":*"
-        parts.append("(" + " <-> ".join(words) + ")")
+        parts.append(("!" if t.negate else "") + "(" + " <-> ".join(words) + ")")
     return " & ".join(parts)
 
 

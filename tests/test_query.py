@@ -132,6 +132,11 @@ def test_text_search_finds_words_phrases_and_prefixes(engine, corpus):
     assert search('"export controls"') == export
     assert search("expo*") == export
     assert search('"controls export"') == set()
+    assert search("story -export") == {r.title for r in corpus if "export" not in r.title}
+    assert search('story -"chip demand" -rate*') == {
+        r.title for r in corpus if "chip demand" not in r.title and "rate" not in r.title
+    }
+    assert search("-export") == {r.title for r in corpus}
     assert search("probe recall") == {r.title for r in corpus if "recall probe" in r.title}
     combined = ArticleFilter(text="chip", tickers=("NVDA",))
     assert titles(engine, combined, limit=100) == [
@@ -143,7 +148,7 @@ HOSTILE = [
     '"', '""', "'", "AND(", "OR", "NOT", "*", "**", "a*b*", "NEAR(a b)", "col:value",
     "title:chip", "(", ")", "-", "^", "\\", "%", "_", "' OR 1=1 --", "'; DROP TABLE articles; --",
     "ünïcödé 株式 🚀", "\x00", "chip AND OR NOT", "{x}", "[]", "a" * 5000, "export & controls | !",
-    "<->", ":*", "'chip':*",
+    "<->", ":*", "'chip':*", "-", '-"', "--x", "-*", "chip -", "!chip", "chip & !",
 ]  # fmt: skip
 
 
