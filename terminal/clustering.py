@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from terminal.enrich.clusters import ClusterCandidate, find_cluster
 
 WINDOW_US = 48 * 3600 * 1_000_000
+# A story repeating a cluster's first report has novelty 0: it keeps this share of its
+# impact_model (the (0.4 + 0.6 * novelty) factor of docs/enrichment.md).
+REPEAT_FACTOR = 0.4
 NEAREST = 40
 CHUNK = 400
 
@@ -66,6 +69,7 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
         return 0
     session.execute(update(Article), [{"id": a, "cluster_id": c} for a, c in assigned.items()])
     _refresh_clusters(session, sorted(set(assigned.values())))
+    _lower_repeats(session, [i for i in assigned if i in pairs])
     return sum(1 for i in assigned if i in pairs)
 
 
@@ -125,5 +129,20 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
         update(Article)
         .where(Article.cluster_id.in_(cluster_ids))
         .values(cluster_size=size, is_cluster_lead=Article.pub_key == first)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lower_repeats(session: Session, new_ids: list[int]) -> None:
+    """New stories that joined a cluster after its first report lose their novelty."""
+    repeats = (Article.id.in_(new_ids), Article.is_cluster_lead.is_(False))
+    lowered = Article.impact_model * REPEAT_FACTOR
+    session.execute(
+        update(Article)
+        .where(*repeats, Article.impact_model.is_not(None))
+        .values(
+            impact_model=lowered,
+            impact_score=case((Article.impact.is_(None), lowered), else_=Article.impact_score),
+        )
         .execution_options(synchronize_session=False)
     )

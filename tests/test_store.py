@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
 from terminal.importers import read_path
 from terminal.ingestion import ingest_target
-from terminal.pipeline import store_result
+from terminal.pipeline import prepare, store_result
 from terminal.store import delete_sample, to_pub_key
 from tests.conftest import FIRST_ARTICLE
 from tests.helpers import store, story
@@ -140,4 +141,6 @@ def test_near_duplicate_headlines_from_two_outlets_form_one_cluster(engine):
     assert rows["Reuters"].cluster_id == rows["CNBC"].cluster_id is not None
     assert rows["Reuters"].is_cluster_lead and not rows["CNBC"].is_cluster_lead
     assert rows["Reuters"].cluster_size == 2
+    alone = prepare(story(2, title=b.title, tickers=["NVDA"], publisher="CNBC")).impact_model
+    assert rows["CNBC"].impact_model == pytest.approx(alone * 0.4)
     assert rows["Example Wire"].cluster_id is None
