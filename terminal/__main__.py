@@ -2,4 +2,5 @@
 
 from terminal.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes re-import this module; only the CLI runs it
+    main()

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
-from terminal.enrich.clusters import ClusterCandidate, find_cluster
+from terminal.enrich.clusters import ClusterCandidate, content_words, find_cluster, shares_enough
 
 WINDOW_US = 48 * 3600 * 1_000_000
 # A story repeating a cluster's first report has novelty 0: it keeps this share of its
@@ -50,6 +50,7 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
     assigned: dict[int, int] = {}
     for new_id in sorted(pairs, key=lambda i: rows[i].pub_key):
         me = rows[new_id]
+        mine = content_words(me.title)
         candidates = [
             ClusterCandidate(
                 article_id=o,
@@ -58,8 +59,10 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
                 cluster_id=assigned.get(o, rows[o].cluster_id),
             )
             for o, _ in pairs[new_id]
-            if o in rows
+            if o in rows and shares_enough(mine, content_words(rows[o].title))
         ]
+        if not candidates:
+            continue
         match = find_cluster(me.title, me.published_at, candidates)
         if match is None:
             continue

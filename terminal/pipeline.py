@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,6 +21,8 @@ from terminal.records import ArticleRecord, ParseResult, Rejected
 from terminal.store import save_articles
 
 BATCH = 500
+PARALLEL_MIN = 4_000
+MAX_WORKERS = 4
 
 
 @dataclass(slots=True)
@@ -72,18 +78,37 @@ def store_result(
     summary = RunSummary(label=label, kind=kind, fetched=len(result.records) + len(result.rejected))
     summary.rejected.extend(result.rejected)
     summary.warnings.extend(result.warnings)
-    for start in range(0, len(result.records), BATCH):
-        batch = result.records[start : start + BATCH]
-        for record in batch:
-            record.is_sample = record.is_sample or is_sample
-            prepare(record)
-        _save_batch(engine, batch, source_id, summary, offset=start)
+    for record in result.records:
+        record.is_sample = record.is_sample or is_sample
+    batches = [result.records[i : i + BATCH] for i in range(0, len(result.records), BATCH)]
+    for number, batch in enumerate(prepared(batches)):
+        _save_batch(engine, batch, source_id, summary, offset=number * BATCH)
         if progress:
             progress(len(batch))
-    if summary.inserted_ids:
-        with write_session(engine) as session, session.begin():
-            assign_clusters(session, summary.inserted_ids)
     return summary
+
+
+def prepare_batch(batch: list[ArticleRecord]) -> list[ArticleRecord]:
+    """Tag every record of a batch (runs in a worker process for large imports)."""
+    return [prepare(record) for record in batch]
+
+
+def prepared(batches: list[list[ArticleRecord]]) -> Iterator[list[ArticleRecord]]:
+    """Tagged batches in order; large imports tag in worker processes while this one writes."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2 or sum(map(len, batches)) < PARALLEL_MIN:
+        yield from map(prepare_batch, batches)
+        return
+    done = 0
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for batch in pool.map(prepare_batch, batches):
+                done += 1
+                yield batch
+    except (BrokenProcessPool, OSError):
+        # No worker processes here (a sandbox, a broken pool): tag the rest in-process.
+        yield from map(prepare_batch, batches[done:])
 
 
 def _save_batch(
@@ -97,12 +122,14 @@ def _save_batch(
     try:
         with write_session(engine) as session, session.begin():
             saved = save_articles(session, batch, source_id=source_id)
+            assign_clusters(session, saved.inserted_ids)
     except SQLAlchemyError:
         # One bad row must not sink the batch: retry the stories one at a time.
         for i, record in enumerate(batch):
             try:
                 with write_session(engine) as session, session.begin():
                     one = save_articles(session, [record], source_id=source_id)
+                    assign_clusters(session, one.inserted_ids)
             except SQLAlchemyError as exc:
                 reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0][:200]
                 summary.rejected.append(Rejected(f"record {offset + i + 1}", reason))

@@ -89,9 +89,19 @@ def save_articles(
     rows = [
         _article_row(k, r, pk, source_id, now) for (k, r), pk in zip(fresh, pub_keys, strict=True)
     ]
-    ids = session.execute(
-        insert(Article).returning(Article.id, Article.pub_key, sort_by_parameter_order=True), rows
-    ).all()
+    # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
+    # and known, so they map the new ids back.
+    session.execute(insert(Article.__table__), rows)
+    id_by_key: dict[int, int] = {}
+    for start in range(0, len(pub_keys), 500):
+        chunk = pub_keys[start : start + 500]
+        id_by_key.update(
+            (k, i)
+            for i, k in session.execute(
+                select(Article.id, Article.pub_key).where(Article.pub_key.in_(chunk))
+            )
+        )
+    ids = [(id_by_key[k], k) for k in pub_keys]
     ticker_rows: list[dict[str, object]] = []
     topic_rows: list[dict[str, object]] = []
     for (article_id, pub_key), (_, record) in zip(ids, fresh, strict=True):
@@ -119,9 +129,9 @@ def save_articles(
                 }
             )
     if ticker_rows:
-        session.execute(insert(ArticleTicker), ticker_rows)
+        session.execute(insert(ArticleTicker.__table__), ticker_rows)
     if topic_rows:
-        session.execute(insert(ArticleTopic), topic_rows)
+        session.execute(insert(ArticleTopic.__table__), topic_rows)
     result.inserted_ids = [row[0] for row in ids]
     return result
 

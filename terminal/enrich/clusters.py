@@ -82,11 +82,21 @@ def title_similarity(a: str, b: str) -> float:
     return _similarity(_words(a), _words(b))
 
 
-def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
-    """title_similarity() on titles already reduced to their content words."""
+def content_words(title: str) -> frozenset[str]:
+    """A title's content words, as the cluster rules compare them."""
+    return _words(title)
+
+
+def shares_enough(words_a: frozenset[str], words_b: frozenset[str]) -> bool:
+    """Whether two titles share enough content words to be compared at all (a cheap pre-check)."""
     shortest = min(len(words_a), len(words_b))
     needed = MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
-    if not shortest or len(words_a & words_b) < needed:
+    return bool(shortest) and len(words_a & words_b) >= needed
+
+
+def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
+    """title_similarity() on titles already reduced to their content words."""
+    if not shares_enough(words_a, words_b):
         return 0.0
     return float(fuzz.token_set_ratio(" ".join(sorted(words_a)), " ".join(sorted(words_b))))
 
