@@ -18,5 +18,6 @@ pages = [
     ),
     st.Page("pages/study.py", title="Event study", icon=":material/query_stats:", url_path="study"),
     st.Page("pages/sources.py", title="Sources", icon=":material/rss_feed:", url_path="sources"),
+    st.Page("pages/add.py", title="Add story", icon=":material/post_add:", url_path="add"),
 ]
 st.navigation(pages, position="top").run()
