@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -80,7 +81,11 @@ def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[i
     """For each new story, up to NEAREST other stories within the window sharing a key."""
     found: dict[int, dict[int, int]] = defaultdict(dict)
     with_tickers: set[int] = set()
-    for link, key in ((ArticleTicker, ArticleTicker.symbol), (ArticleTopic, ArticleTopic.topic)):
+    links: tuple[tuple[type[ArticleTicker] | type[ArticleTopic], Any], ...] = (
+        (ArticleTicker, ArticleTicker.symbol),
+        (ArticleTopic, ArticleTopic.topic),
+    )
+    for link, key in links:
         new, old = aliased(link), aliased(link)
         new_key = getattr(new, key.key)
         old_key = getattr(old, key.key)

@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
@@ -15,6 +16,10 @@ from terminal.records import ArticleRecord
 from terminal.text import canonical_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Core tables: executemany through Core skips the ORM's per-row bookkeeping.
+ARTICLES = cast(Table, Article.__table__)
+TICKER_LINKS = cast(Table, ArticleTicker.__table__)
+TOPIC_LINKS = cast(Table, ArticleTopic.__table__)
 MAX_TITLE = 1_000
 MAX_TEXT = 200_000
 
@@ -91,7 +96,7 @@ def save_articles(
     ]
     # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
     # and known, so they map the new ids back.
-    session.execute(insert(Article.__table__), rows)
+    session.execute(insert(ARTICLES), rows)
     id_by_key: dict[int, int] = {}
     for start in range(0, len(pub_keys), 500):
         chunk = pub_keys[start : start + 500]
@@ -129,9 +134,9 @@ def save_articles(
                 }
             )
     if ticker_rows:
-        session.execute(insert(ArticleTicker.__table__), ticker_rows)
+        session.execute(insert(TICKER_LINKS), ticker_rows)
     if topic_rows:
-        session.execute(insert(ArticleTopic.__table__), topic_rows)
+        session.execute(insert(TOPIC_LINKS), topic_rows)
     result.inserted_ids = [row[0] for row in ids]
     return result
 
