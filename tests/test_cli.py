@@ -147,3 +147,14 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path):
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert out.returncode == 2
     assert "database error" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_folder_ingests_every_article_file_in_it(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", ROWS[:2])
+    (folder / "first.txt").write_bytes(FIRST_ARTICLE.read_bytes())
+    (folder / "notes.docx").write_bytes(b"not an article")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(run("articles", "--format", "json").output)) == 3

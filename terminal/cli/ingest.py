@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 from db.models import IngestRun
 from terminal.cli.filters import _when
 from terminal.database import get_engine, migrate
-from terminal.ingestion import ingest_target
+from terminal.importers import SUFFIXES
+from terminal.ingestion import ingest_target, kind_of
 from terminal.pipeline import RunSummary
 from terminal.sources import enabled_targets
 
@@ -67,6 +69,20 @@ def print_summary(summaries: list[RunSummary], *, verbose: bool = True) -> None:
                 console.print(f"  [dim]note {escape(s.label)}: {escape(w)}[/dim]")
 
 
+def expand_targets(targets: list[str]) -> list[str]:
+    """Targets with each folder replaced by the article files in it (sorted, not recursive)."""
+    out: list[str] = []
+    for target in targets:
+        path = Path(target)
+        if kind_of(target) == "file" and path.is_dir():
+            out += sorted(
+                str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        else:
+            out.append(target)
+    return out
+
+
 def ingest_command(
     targets: Annotated[
         list[str] | None, typer.Argument(help="Files, feed URLs or yahoo:SYM,SYM.")
@@ -82,7 +98,7 @@ def ingest_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary table.")] = False,
 ) -> None:
     """Read stories from files, feeds or Yahoo Finance; exit 1 if any source failed."""
-    wanted = list(targets or [])
+    wanted = expand_targets(targets or [])
     if all_sources:
         engine = get_engine()
         migrate(engine)

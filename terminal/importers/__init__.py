@@ -12,7 +12,7 @@ from terminal.records import ParseResult, Rejected
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 FORMATS = ("json", "jsonl", "csv", "text", "feed")
-_BY_SUFFIX = {
+SUFFIXES = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv",
     ".txt": "text", ".text": "text", ".md": "text", ".xml": "feed", ".rss": "feed",
     ".atom": "feed",
@@ -35,7 +35,7 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 def detect_format(data: bytes, name: str = "") -> str:
     """One of FORMATS, from the file name's suffix or else from the content."""
-    by_suffix = _BY_SUFFIX.get(Path(name).suffix.lower())
+    by_suffix = SUFFIXES.get(Path(name).suffix.lower())
     if by_suffix:
         return by_suffix
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
