@@ -8,7 +8,7 @@ import pytest
 
 from terminal.enrich.tickers import extract_tickers, relevance
 
-FIRST_ARTICLE = Path(__file__).parents[3] / "shared" / "examples" / "first-article.txt"
+FIRST_ARTICLE = Path(__file__).parents[2] / "data" / "sample" / "first-article.txt"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from terminal.enrich.topics import MIN_SCORE, tag_topics
 from terminal.taxonomy import by_slug
 
-FIRST_ARTICLE = Path(__file__).parents[3] / "shared" / "examples" / "first-article.txt"
+FIRST_ARTICLE = Path(__file__).parents[2] / "data" / "sample" / "first-article.txt"
 
 
 @pytest.mark.parametrize(
