@@ -276,3 +276,21 @@ class Reaction(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_reactions_symbol_session", "symbol", "session"),)
+
+
+class FacetRollup(Base):
+    """Stories carrying (dim, value), overall (by_dim "") or among those carrying one other
+    value (by_dim, by_value), split by cluster lead and sample; dim "" is the story total.
+    Kept exact by terminal/rollups.py; read by facet counts and story counts."""
+
+    __tablename__ = "facet_rollups"
+
+    by_dim: Mapped[str] = mapped_column(String(1), primary_key=True)
+    by_value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(1), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lead: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    sample: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

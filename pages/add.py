@@ -8,7 +8,10 @@ from terminal.paste import import_pasted
 from terminal.query import load_rows
 from terminal.ui import cache, render
 from terminal.ui.cards import card_view
+from terminal.ui.entry import require_navigation
 from terminal.ui.markdown import escape_md
+
+require_navigation()
 
 st.subheader("Add a story", anchor=False)
 st.caption(

@@ -5,7 +5,10 @@ import streamlit as st
 from terminal import state
 from terminal.ui import cache, render
 from terminal.ui.cards import card_view, exact_time
+from terminal.ui.entry import require_navigation
 from terminal.ui.markdown import escape_md, escape_paragraphs
+
+require_navigation()
 
 db = cache.url()
 raw_id = st.query_params.get("id", "")
@@ -79,16 +82,19 @@ with chart:
     reaction = cache.reaction(db, row) if row.tickers else None
     if not row.tickers:
         st.info("No tickers on this story, so there is no price reaction to show.")
-    elif reaction is None:
-        st.info(
-            "No price data yet for " + ", ".join(escape_md(t) for t in row.tickers)
-            + ". Refresh prices on **Sources** (or `python -m terminal prices refresh`).",
-            icon=":material/signal_disconnected:",
-        )  # fmt: skip
     else:
-        st.plotly_chart(reaction.figure, width="stretch", config={"displaylogo": False})
-        if reaction.synthetic:
-            st.caption("SYNTHETIC PRICES: illustrative only, generated for the sample set.")
+        if reaction is None:
+            st.info(
+                "No price data yet for " + ", ".join(escape_md(t) for t in row.tickers)
+                + ". Refresh prices on **Sources** (or `python -m terminal prices refresh`).",
+                icon=":material/signal_disconnected:",
+            )  # fmt: skip
+        else:
+            st.plotly_chart(reaction.figure, width="stretch", config={"displaylogo": False})
+            if reaction.synthetic:
+                st.caption("SYNTHETIC PRICES: illustrative only, generated for the sample set.")
+        if (reaction is None or reaction.synthetic) and cache.prices_offline(db):
+            render.offline_notice()
 
 if reaction is not None and not reaction.table.empty:
     st.markdown("##### Reaction (%, abnormal = beyond the market model)")

@@ -5,7 +5,10 @@ import streamlit as st
 from terminal import state
 from terminal.ui import cache, feedstate, render
 from terminal.ui.cards import card_view, topic_label
-from terminal.ui.params import parse_query_string, query_string
+from terminal.ui.entry import require_navigation
+from terminal.ui.params import SORT_LABELS, SORTS, parse_query_string, query_string
+
+require_navigation()
 
 db = cache.url()
 summary = cache.store_summary(db)
@@ -79,7 +82,10 @@ if summary.only_sample:
 
 top = st.container(horizontal=True, vertical_alignment="bottom")
 top.text_input("Search", key="f_q", placeholder='words, "a phrase", -exclude', width=420)
-top.segmented_control("Sort", ["newest", "impact"], key="f_sort", required=True)
+top.segmented_control(
+    "Sort", list(SORTS), key="f_sort", required=True, format_func=SORT_LABELS.get,
+    help="realised move: the largest day-0 abnormal move first; stories without one last",
+)  # fmt: skip
 total = cache.feed_count(db, flt)
 pages = max(1, -(-total // cache.PAGE_SIZE))
 page = min(st.session_state["_feed_page"], pages)

@@ -3,7 +3,11 @@
 import streamlit as st
 
 from terminal.sources import SourceError, add_source, remove_source, set_enabled
-from terminal.ui import actions, cache, market
+from terminal.ui import actions, cache, market, render
+from terminal.ui.entry import require_navigation
+from terminal.ui.markdown import escape_md
+
+require_navigation()
 
 db = cache.url()
 st.subheader("Sources", anchor=False)
@@ -71,18 +75,19 @@ if upload is not None and st.button("Import", icon=":material/upload:"):
     st.dataframe([actions.summary_row(summary)], hide_index=True, width="stretch")
 
 st.markdown("##### Prices")
-refresh = market.price_refresher()
-if refresh is None:
-    st.caption(
-        "Price refresh is not available yet (the price cache arrives with terminal/prices/cache.py)."
-    )
-elif st.button("Refresh prices", icon=":material/refresh:"):
+st.caption(
+    "Fetches from Yahoo Finance the daily prices every stored story needs (once per range), "
+    "then computes the missing price reactions."
+)
+if st.button("Refresh prices", icon=":material/refresh:"):
     bar = st.progress(0.0, text="fetching prices")
-    message = refresh(
-        cache.engine(), lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text)
-    )
+    refresh = market.price_refresher()
+    message = refresh(cache.engine(), lambda share, text: bar.progress(share, text=text))
+    bar.empty()
     cache.clear()
-    st.info(message)
+    st.info(escape_md(message), icon=":material/done:")
+elif cache.prices_offline(db):
+    render.offline_notice()
 
 st.markdown("##### Run log")
 runs = cache.runs_table(db)

@@ -3,9 +3,12 @@
 import streamlit as st
 
 from terminal import state
-from terminal.ui import cache, render
+from terminal.ui import cache, market, render
 from terminal.ui.cards import card_view
+from terminal.ui.entry import require_navigation
 from terminal.ui.markdown import escape_md
+
+require_navigation()
 
 db = cache.url()
 symbol = st.query_params.get("symbol", "").strip().upper()[:24]
@@ -39,18 +42,26 @@ news = cache.ticker_news(db, symbol)
 if not news:
     st.info(f"No stories mention {escape_md(symbol)} yet.")
     st.stop()
-kind = st.segmented_control(
+controls = st.container(horizontal=True, vertical_alignment="bottom")
+kind = controls.segmented_control(
     "Chart", ["line", "candles"], default="line", key="t_kind", required=True
 )
-figure = cache.ticker_chart(db, symbol, news, kind)
-if figure is None:
+span = controls.segmented_control(
+    "Range", [*market.RANGES, "All"], default="1Y", key="t_range", required=True,
+    help="ending at the ticker's latest story (or today)",
+)  # fmt: skip
+chart = cache.ticker_chart(db, symbol, news, kind, market.RANGES.get(span))
+if chart is None:
     st.info(
         "No price data yet for this ticker. Refresh prices on **Sources**.",
         icon=":material/signal_disconnected:",
     )
 else:
+    move = f"{chart.day_move * 100:+.2f}%" if chart.day_move is not None else None
+    label = "Last close (synthetic)" if chart.synthetic else "Last close"
+    controls.metric(label, f"{chart.last_close:,.2f}", move, width="content")
     event = st.plotly_chart(
-        figure, width="stretch", on_select="rerun", selection_mode="points", key="t_chart"
+        chart.figure, width="stretch", on_select="rerun", selection_mode="points", key="t_chart"
     )
     picked = [
         p.get("customdata") for p in event.selection.points if p.get("customdata") is not None
@@ -58,6 +69,21 @@ else:
     if picked:
         st.switch_page(render.ARTICLE_PAGE, query_params={"id": str(int(picked[0]))})
 
+st.markdown(f"##### What moves {escape_md(symbol)}: day-0 abnormal move by topic")
+by_topic = cache.moves_by_topic(db, symbol, news)
+if by_topic.empty:
+    st.caption("No measured price reactions yet.")
+else:
+    if by_topic["synthetic"].any():
+        st.caption("SYNTHETIC PRICES: illustrative only, generated for the sample set.")
+    st.dataframe(by_topic.drop(columns="synthetic"), hide_index=True, width="content")
+
 st.markdown(f"##### News ({len(news)})")
-for row in news[:50]:
-    render.card(card_view(row), compact=True)
+shown = news[:50]
+moves = cache.moves(db, shown)
+for row in shown:
+    known = moves.get(row.id)
+    view = card_view(
+        row, moves=known.values if known else None, synthetic=bool(known and known.synthetic)
+    )
+    render.card(view, compact=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Select, and_, case, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
+from terminal import rollups
 from terminal.enrich.clusters import ClusterCandidate, content_words, find_cluster, shares_enough
 
 WINDOW_US = 48 * 3600 * 1_000_000
@@ -23,6 +23,7 @@ WINDOW_US = 48 * 3600 * 1_000_000
 # impact_model (the (0.4 + 0.6 * novelty) factor of docs/enrichment.md).
 REPEAT_FACTOR = 0.4
 NEAREST = 40
+SIDE = NEAREST // 2
 CHUNK = 400
 
 
@@ -81,41 +82,72 @@ def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[i
     """For each new story, up to NEAREST other stories within the window sharing a key."""
     found: dict[int, dict[int, int]] = defaultdict(dict)
     with_tickers: set[int] = set()
-    links: tuple[tuple[type[ArticleTicker] | type[ArticleTopic], Any], ...] = (
-        (ArticleTicker, ArticleTicker.symbol),
-        (ArticleTopic, ArticleTopic.topic),
+    links: tuple[tuple[type[ArticleTicker] | type[ArticleTopic], str], ...] = (
+        (ArticleTicker, "symbol"),
+        (ArticleTopic, "topic"),
     )
     for link, key in links:
-        new, old = aliased(link), aliased(link)
-        new_key = getattr(new, key.key)
-        old_key = getattr(old, key.key)
-        stmt = (
-            select(new.article_id, old.article_id, func.abs(old.pub_key - new.pub_key))
-            .join(
-                old,
-                and_(
-                    old_key == new_key,
-                    old.pub_key.between(new.pub_key - WINDOW_US, new.pub_key + WINDOW_US),
-                    old.article_id != new.article_id,
-                ),
-            )
-            .where(new.article_id.in_(ids))
-        )
-        if link is ArticleTopic:
-            remaining = [i for i in ids if i not in with_tickers]
-            if not remaining:
-                break
-            stmt = stmt.where(new.article_id.in_(remaining))
-        for new_id, old_id, gap in session.execute(stmt):
-            if link is ArticleTicker:
-                with_tickers.add(new_id)
-            near = found[new_id]
-            if old_id not in near or gap < near[old_id]:
-                near[old_id] = gap
+        wanted = ids if link is ArticleTicker else [i for i in ids if i not in with_tickers]
+        if not wanted:
+            break
+        for before in (True, False):
+            for new_id, old_id, gap in session.execute(
+                _nearest(session, link, key, wanted, before)
+            ):
+                if link is ArticleTicker:
+                    with_tickers.add(new_id)
+                near = found[new_id]
+                if old_id not in near or gap < near[old_id]:
+                    near[old_id] = gap
     return {
         new_id: sorted(near.items(), key=lambda item: item[1])[:NEAREST]
         for new_id, near in found.items()
     }
+
+
+def _nearest(
+    session: Session,
+    link: type[ArticleTicker] | type[ArticleTopic],
+    key: str,
+    ids: list[int],
+    before: bool,
+) -> Select[int, int, int]:
+    """(new id, neighbour id, gap) for the SIDE nearest stories on one side of each new link.
+
+    Each new link walks the (key, pub_key) index from its own time outwards and stops
+    after SIDE rows, so a burst of stories on a hot ticker costs no more than a quiet day.
+    """
+    new, old = aliased(link), aliased(link)
+    lo, hi = (
+        (new.pub_key - WINDOW_US, new.pub_key) if before else (new.pub_key, new.pub_key + WINDOW_US)
+    )
+    nearest = (
+        select(old.article_id.label("old_id"), old.pub_key.label("old_key"))
+        .where(
+            getattr(old, key) == getattr(new, key),
+            old.pub_key.between(lo, hi),
+            old.article_id != new.article_id,
+        )
+        .order_by(old.pub_key.desc() if before else old.pub_key.asc())
+        .limit(SIDE)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        side = nearest.lateral()
+        return (
+            select(new.article_id, side.c.old_id, func.abs(side.c.old_key - new.pub_key))
+            .select_from(new)
+            .join(side, true())
+            .where(new.article_id.in_(ids))
+        )
+    # SQLite has no LATERAL: the same walk as a correlated IN on the index's key.
+    other = aliased(link)
+    keys = nearest.with_only_columns(old.pub_key)
+    return (
+        select(new.article_id, other.article_id, func.abs(other.pub_key - new.pub_key))
+        .select_from(new)
+        .join(other, and_(getattr(other, key) == getattr(new, key), other.pub_key.in_(keys)))
+        .where(new.article_id.in_(ids))
+    )
 
 
 def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
@@ -133,12 +165,15 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
         .correlate(Article)
         .scalar_subquery()
     )
+    members = select(Article.id, Article.is_cluster_lead).where(Article.cluster_id.in_(cluster_ids))
+    before = {i: bool(lead) for i, lead in session.execute(members)}
     session.execute(
         update(Article)
         .where(Article.cluster_id.in_(cluster_ids))
         .values(cluster_size=size, is_cluster_lead=Article.pub_key == first)
         .execution_options(synchronize_session=False)
     )
+    rollups.leads_changed(session, before)
 
 
 def _lower_repeats(session: Session, new_ids: list[int]) -> None:

@@ -21,16 +21,18 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    nulls_last,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session
 
-from db.models import Article, ArticleTicker, ArticleTopic
-from terminal import search
-from terminal.store import to_pub_key
+from db.models import Article, ArticleTicker, ArticleTopic, Reaction
+from terminal import rollups, search
+from terminal.config import benchmark_symbol
+from terminal.store import from_pub_key, to_pub_key
 
-Sort = Literal["newest", "impact"]
+Sort = Literal["newest", "impact", "move"]
 SENTIMENT_BANDS = {"negative": (-1.0, -0.15), "neutral": (-0.15, 0.15), "positive": (0.15, 1.0)}
 
 
@@ -172,6 +174,7 @@ def _keys_stmt(
             .select_from(fts)
             .join(a, a.pub_key == fts.c.rowid)
             .where(match, *_conditions(session, flt, skip="text"))
+            .where(*_range_conditions(fts.c.rowid, flt))  # bounds the index walk itself
             .order_by(desc(fts.c.rowid))
             .limit(limit)
         )
@@ -180,6 +183,19 @@ def _keys_stmt(
     if before is not None:
         stmt = stmt.where(a.pub_key < before)
     return stmt.order_by(desc(a.pub_key)).limit(limit)
+
+
+def _ranking(sort: Sort) -> Any:  # a descending ORDER BY term
+    """The ORDER BY term ahead of newest-first: the impact score, or (sort="move") the largest
+    |day-0 abnormal return| among the story's reactions to the configured benchmark, none last."""
+    if sort == "impact":
+        return desc(Article.impact_score)
+    move = (
+        select(func.max(func.abs(Reaction.ar_0d)))
+        .where(Reaction.article_id == Article.id, Reaction.benchmark == benchmark_symbol())
+        .scalar_subquery()
+    )
+    return nulls_last(desc(move))
 
 
 def list_articles(
@@ -193,11 +209,11 @@ def list_articles(
 ) -> Page:
     """One page of stories. Newest first pages by `cursor` (keyset) or `offset`."""
     limit = max(1, min(int(limit), 1000))
-    if sort == "impact":
+    if sort in ("impact", "move"):
         stmt = (
             select(Article.id, Article.pub_key)
             .where(*_conditions(session, flt))
-            .order_by(desc(Article.impact_score), desc(Article.pub_key))
+            .order_by(_ranking(sort), desc(Article.pub_key))
             .offset(offset)
             .limit(limit + 1)
         )
@@ -246,40 +262,155 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     return [found[i] for i in ids if i in found]
 
 
+WINDOW = 10_000  # beyond the roll-ups, counts look at the newest this many candidate stories
+COUNT_CAP = 10_000  # ... and the feed's count stops after this many matches ("10,000+")
+FACET_DIMS = {"tickers": "t", "topics": "p", "sources": "s"}
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number of stories; not `exact` when counting stopped at a cap (shown "10,000+")."""
+
+    n: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.n:,}" if self.exact else f"{self.n:,}+"
+
+
+@dataclass(slots=True)
+class Facets:
+    """Facet counts; `window` is set when some were counted among only the newest `window`
+    candidate stories (say so: "counts from the latest 10,000 stories")."""
+
+    counts: dict[str, list[tuple[str, int]]]
+    window: int | None = None
+
+
+def _rollup_keys(flt: ArticleFilter) -> list[tuple[str, str]] | None:
+    """The (dim, value) pairs `flt` amounts to when only those and the switches filter."""
+    if (
+        search.parse_query(flt.text)
+        or flt.since is not None
+        or flt.until is not None
+        or flt.min_impact is not None
+        or flt.max_impact is not None
+        or flt.sentiment in SENTIMENT_BANDS
+    ):
+        return None
+    keys: list[tuple[str, str]] = []
+    for name, dim in FACET_DIMS.items():
+        values = set(getattr(flt, name))
+        if len(values) > 1:
+            return None
+        keys += [(dim, value) for value in values]
+    return keys
+
+
+def _walk(session: Session, flt: ArticleFilter, limit: int) -> Select[Any]:
+    """Time keys of the newest `limit` candidates on the index `_keys_stmt` drives by (only
+    that index is read: the other filters are not checked)."""
+    for name, link, key_col in (
+        ("tickers", ArticleTicker, ArticleTicker.symbol),
+        ("topics", ArticleTopic, ArticleTopic.topic),
+    ):
+        values: tuple[str, ...] = getattr(flt, name)
+        if values:
+            parts = [
+                select(link.pub_key.label("k"))
+                .where(key_col == value, *_range_conditions(link.pub_key, flt))
+                .order_by(desc(link.pub_key))
+                .limit(limit)
+                .subquery()
+                for value in values
+            ]
+            merged = union_all(*(select(p.c.k) for p in parts)).subquery()
+            return select(merged.c.k).order_by(desc(merged.c.k)).limit(limit)
+    terms = search.parse_query(flt.text)
+    if terms and session.get_bind().dialect.name == "sqlite":
+        fts = search.FTS
+        match = literal_column("articles_fts").op("MATCH")(search.fts5_query(terms))
+        return (
+            select(fts.c.rowid.label("k"))
+            .where(match, *_range_conditions(fts.c.rowid, flt))
+            .order_by(desc(fts.c.rowid))
+            .limit(limit)
+        )
+    key = Article.pub_key.label("k")
+    return (
+        select(key).where(*_range_conditions(Article.pub_key, flt)).order_by(desc(key)).limit(limit)
+    )
+
+
+def _windowed(session: Session, flt: ArticleFilter, window: int) -> tuple[ArticleFilter, bool]:
+    """`flt` limited to the time span of the newest `window` candidates of its driving index,
+    so counting it examines about `window` stories; True when that cut anything off."""
+    walk = _walk(session, flt, window).subquery()
+    oldest, seen = session.execute(select(func.min(walk.c.k), func.count())).one()
+    if seen < window:
+        return flt, False
+    since = from_pub_key(int(oldest))
+    return replace(flt, since=max(since, flt.since) if flt.since else since), True
+
+
+def count_stories(
+    session: Session, flt: ArticleFilter, *, cap: int | None = COUNT_CAP, window: int = WINDOW
+) -> Count:
+    """How many stories match: exact from the roll-ups for no filter or one value of up to two
+    of tickers/topics/sources (plus the sample and cluster switches); otherwise counted among
+    the newest `window` candidates, stopping after `cap` matches (None: count every story).
+    Not `exact` means "at least n"."""
+    keys = _rollup_keys(flt)
+    if keys is not None and len(keys) <= 2:
+        return Count(rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample))
+    if cap is None:
+        stmt = select(func.count()).select_from(Article).where(*_conditions(session, flt))
+        return Count(int(session.scalar(stmt) or 0))
+    bounded, cut = _windowed(session, flt, window)
+    found = _keys_stmt(session, bounded, limit=cap + 1, before=None).subquery()
+    n = int(session.scalar(select(func.count()).select_from(found)) or 0)
+    return Count(min(n, cap), exact=n <= cap and not cut)
+
+
 def count_articles(session: Session, flt: ArticleFilter) -> int:
-    """How many stories match."""
-    stmt = select(func.count()).select_from(Article).where(*_conditions(session, flt))
-    return int(session.scalar(stmt) or 0)
+    """How many stories match (exact)."""
+    return count_stories(session, flt, cap=None).n
+
+
+def facet_summary(
+    session: Session, flt: ArticleFilter, *, top: int = 50, window: int = WINDOW
+) -> Facets:
+    """Counts per ticker, topic and source; each facet ignores its own filter, so the
+    alternatives stay visible. Exact from the roll-ups when a facet's filter is none or one
+    value of one dim (plus the switches); otherwise among the newest `window` candidates."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    counted: dict[ArticleFilter, list[str]] = {}
+    for name, dim in FACET_DIMS.items():
+        sub = flt.without(name)
+        keys = _rollup_keys(sub)
+        if keys is None or len(keys) > 1:
+            counted.setdefault(sub, []).append(name)
+            continue
+        out[name] = rollups.top_values(
+            session, dim, keys[0] if keys else None,
+            leads_only=sub.leads_only, sample=sub.sample, top=top,
+        )  # fmt: skip
+    partial = None
+    for sub, names in counted.items():
+        bounded, cut = _windowed(session, sub, window)
+        keys_stmt = _keys_stmt(session, bounded, limit=window, before=None)
+        dims = [FACET_DIMS[name] for name in names]
+        counts, _ = rollups.window_counts(session, keys_stmt, dims, top=top)
+        out.update((name, counts[FACET_DIMS[name]]) for name in names)
+        partial = window if cut else partial
+    return Facets({name: out[name] for name in FACET_DIMS}, partial)
 
 
 def facet_counts(
     session: Session, flt: ArticleFilter, *, top: int = 50
 ) -> dict[str, list[tuple[str, int]]]:
-    """Counts per ticker, topic and source; each facet ignores its own filter, so the
-    alternatives stay visible."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    for facet, column, link in (
-        ("tickers", ArticleTicker.symbol, ArticleTicker),
-        ("topics", ArticleTopic.topic, ArticleTopic),
-    ):
-        sub = flt.without(facet)
-        stmt = select(column, func.count().label("n")).group_by(column)
-        if sub != ArticleFilter():
-            ids = select(Article.id).where(*_conditions(session, sub))
-            stmt = stmt.where(link.article_id.in_(ids))
-        out[facet] = [
-            (k, int(n)) for k, n in session.execute(stmt.order_by(desc("n"), column).limit(top))
-        ]
-    sub = flt.without("sources")
-    stmt = (
-        select(Article.publisher, func.count().label("n"))
-        .where(Article.publisher != literal(""), *_conditions(session, sub))
-        .group_by(Article.publisher)
-        .order_by(desc("n"), Article.publisher)
-        .limit(top)
-    )
-    out["sources"] = [(k, int(n)) for k, n in session.execute(stmt)]
-    return out
+    """Counts per ticker, topic and source (see `facet_summary`)."""
+    return facet_summary(session, flt, top=top).counts
 
 
 def iter_articles(

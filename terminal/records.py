@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+MAX_TITLE = 1_000  # characters; longer titles are cut, with a warning
+MAX_TEXT = 200_000  # characters per summary, body or analysis
+
 
 @dataclass(slots=True)
 class ArticleRecord:

@@ -12,7 +12,8 @@ from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
-from terminal.records import ArticleRecord
+from terminal import rollups
+from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -20,8 +21,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ARTICLES = cast(Table, Article.__table__)
 TICKER_LINKS = cast(Table, ArticleTicker.__table__)
 TOPIC_LINKS = cast(Table, ArticleTopic.__table__)
-MAX_TITLE = 1_000
-MAX_TEXT = 200_000
 
 
 @dataclass(slots=True)
@@ -138,6 +137,7 @@ def save_articles(
     if topic_rows:
         session.execute(insert(TOPIC_LINKS), topic_rows)
     result.inserted_ids = [row[0] for row in ids]
+    rollups.add(session, result.inserted_ids)
     return result
 
 
@@ -203,6 +203,7 @@ def delete_sample(session: Session) -> int:
     """Remove every sample story (links, reactions and analyst state go with them)."""
     count = session.scalar(select(func.count()).where(Article.is_sample.is_(True))) or 0
     ids = select(Article.id).where(Article.is_sample.is_(True)).scalar_subquery()
+    rollups.remove_sample(session)
     session.execute(delete(ArticleTicker).where(ArticleTicker.article_id.in_(ids)))
     session.execute(delete(ArticleTopic).where(ArticleTopic.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.is_sample.is_(True)))

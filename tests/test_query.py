@@ -6,9 +6,21 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from terminal.query import ArticleFilter, count_articles, facet_counts, list_articles
+from db.models import FacetRollup
+from terminal import rollups
+from terminal.query import (
+    ArticleFilter,
+    Count,
+    count_articles,
+    count_stories,
+    facet_counts,
+    facet_summary,
+    list_articles,
+)
+from terminal.store import delete_sample
 from tests.helpers import T0, store, story
 
 TICKERS = [["NVDA"], ["TSLA"], ["NVDA", "AMD"], ["AAPL"], [], ["INTC", "NVDA"]]
@@ -230,3 +242,101 @@ def test_rows_carry_tickers_topics_and_flags(engine, corpus):
     assert sorted(row.tickers) == sorted(r.tickers)
     assert sorted(row.topics) == sorted(r.topics)
     assert row.impact == r.impact
+
+
+def facet_oracle(engine, records, flt: ArticleFilter) -> dict[str, dict[str, int]]:
+    """Facet counts by counting in Python over the stories the listing returns for the filter
+    without each facet's own field (the listing knows cluster leads; the records do not)."""
+    out: dict[str, dict[str, int]] = {}
+    for name, values in (
+        ("tickers", lambda r: r.tickers),
+        ("topics", lambda r: r.topics),
+        ("sources", lambda r: [r.publisher]),
+    ):
+        matching = set(titles(engine, flt.without(name), limit=1000))
+        counts: dict[str, int] = {}
+        for r in records:
+            if r.title in matching:
+                for v in values(r):
+                    counts[v] = counts.get(v, 0) + 1
+        out[name] = counts
+    return out
+
+
+ROLLUP_FILTERS = [
+    ArticleFilter(),
+    ArticleFilter(tickers=("NVDA",)),
+    ArticleFilter(topics=("earnings",), sample=False),
+    ArticleFilter(sources=("CNBC",), sample=True),
+    ArticleFilter(tickers=("NVDA",), topics=("earnings",)),
+    ArticleFilter(tickers=("NVDA",), sources=("Reuters",), leads_only=True),
+    ArticleFilter(topics=("earnings",), leads_only=True),
+]
+
+
+def test_counts_and_facets_answered_by_the_rollups_match_counting(engine, corpus):
+    with Session(engine) as s:
+        for flt in ROLLUP_FILTERS:
+            assert count_stories(s, flt) == Count(len(titles(engine, flt, limit=1000))), flt
+            facets = {k: dict(v) for k, v in facet_summary(s, flt).counts.items()}
+            assert facets == facet_oracle(engine, corpus, flt), flt
+
+
+def test_a_count_beyond_the_rollups_stops_at_the_cap_and_says_so(engine, corpus):
+    flt = ArticleFilter(min_impact=0.2)
+    with Session(engine) as s:
+        capped = count_stories(s, flt, cap=5)
+        assert (capped, str(capped)) == (Count(5, exact=False), "5+")
+        assert count_stories(s, flt, cap=1000) == Count(len(oracle(corpus, flt)))
+        assert count_stories(s, ArticleFilter(tickers=("NVDA",)), cap=2).exact
+        newest = set(oracle(corpus, ArticleFilter())[:10]) & set(oracle(corpus, flt))
+        assert count_stories(s, flt, window=10) == Count(len(newest), exact=False)
+
+
+def test_facets_beyond_the_rollups_count_among_the_newest_stories_and_say_how_many(engine, corpus):
+    flt = ArticleFilter(text="story", min_impact=0.3)  # every title has "Story"
+    newest = set(oracle(corpus, ArticleFilter())[:10]) & set(oracle(corpus, flt))
+    expected: dict[str, int] = {}
+    for r in corpus:
+        if r.title in newest:
+            for t in r.tickers:
+                expected[t] = expected.get(t, 0) + 1
+    with Session(engine) as s:
+        bounded = facet_summary(s, flt, window=10)
+        full = facet_summary(s, flt)
+    assert bounded.window == 10 and dict(bounded.counts["tickers"]) == expected
+    assert full.window is None
+    assert {k: dict(v) for k, v in full.counts.items()} == facet_oracle(engine, corpus, flt)
+
+
+def rollup_rows(engine) -> set[tuple[object, ...]]:
+    with Session(engine) as s:
+        found = s.execute(select(FacetRollup).where(FacetRollup.n != 0)).scalars()
+        return {(r.by_dim, r.by_value, r.dim, r.value, r.lead, r.sample, r.n) for r in found}
+
+
+def assert_rollups_exact(engine) -> None:
+    kept = rollup_rows(engine)
+    with Session(engine) as s, s.begin():
+        rollups.rebuild(s)
+    assert kept == rollup_rows(engine)
+
+
+def test_rollups_stay_exact_through_inserts_new_cluster_leads_and_sample_removal(engine):
+    title = "Nvidia beats estimates as data-center revenue soars"
+    later = story(5, title=title, tickers=["NVDA"], topics=["earnings"], publisher="CNBC")
+    store(engine, [later, story(6, tickers=["TSLA"], is_sample=True)])
+    assert_rollups_exact(engine)
+    earlier = story(2, title=title + " - Reuters", tickers=["NVDA"], publisher="Reuters")
+    store(engine, [earlier, story(7, tickers=["AMD", "NVDA"], topics=["m-and-a"])])
+    with Session(engine) as s:
+        leads = ArticleFilter(tickers=("NVDA",), leads_only=True)
+        assert count_stories(s, leads) == Count(2)  # the CNBC story is no longer a lead
+        assert dict(facet_counts(s, leads)["sources"]) == {"Reuters": 1, "Example Wire": 1}
+    assert_rollups_exact(engine)
+    store(engine, [story(8, tickers=["NVDA"], is_sample=True)], is_sample=True)
+    with Session(engine) as s, s.begin():
+        delete_sample(s)
+    assert_rollups_exact(engine)
+    with Session(engine) as s:
+        assert count_stories(s, ArticleFilter(tickers=("NVDA",))) == Count(3)

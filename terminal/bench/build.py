@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
 
+from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, Story, stories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -57,6 +59,8 @@ def ensure_store(engine: Engine, spec: CorpusSpec, progress: Progress | None = N
         _load_sqlite(engine, stories(spec), progress)
     else:
         _load_postgres(engine, stories(spec), progress)
+    with Session(engine) as session, session.begin():
+        rollups.rebuild(session)  # the bulk load went around the store
     with engine.begin() as conn:
         conn.execute(
             text("CREATE TABLE IF NOT EXISTS bench_meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -118,6 +122,7 @@ def _wipe(engine: Engine) -> None:
         and any(fk["referred_table"] == "articles" for fk in inspect(engine).get_foreign_keys(t))
     ]
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM facet_rollups"))
         if engine.dialect.name != "sqlite":
             conn.execute(text(f"TRUNCATE {', '.join([*STORY_TABLES, *dependent])} CASCADE"))
             return

@@ -137,35 +137,23 @@ def _search_case(name: str, query: str, dialect: str) -> Case:
 
 
 def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
-    top = "ORDER BY n DESC, k LIMIT 50"
-    facets: list[tuple[str, tuple[Any, ...]]]
-    if not ticker:
-        facets = [
-            (f"SELECT symbol AS k, count(*) AS n FROM article_tickers GROUP BY symbol {top}", ()),  # noqa: S608
-            (f"SELECT topic AS k, count(*) AS n FROM article_topics GROUP BY topic {top}", ()),  # noqa: S608
-            (
-                "SELECT publisher AS k, count(*) AS n FROM articles WHERE publisher <> '' "  # noqa: S608
-                f"GROUP BY publisher {top}",
-                (),
-            ),
-        ]
-    else:
-        facets = [
-            (f"SELECT symbol AS k, count(*) AS n FROM article_tickers GROUP BY symbol {top}", ()),  # noqa: S608
-            (
-                "SELECT p.topic AS k, count(*) AS n FROM article_tickers t CROSS JOIN "  # noqa: S608
-                "article_topics p WHERE p.article_id = t.article_id AND t.symbol = ? "
-                f"GROUP BY p.topic {top}",
-                (ticker,),
-            ),
-            (
-                "SELECT a.publisher AS k, count(*) AS n FROM article_tickers t CROSS JOIN "  # noqa: S608
-                "articles a WHERE a.id = t.article_id AND t.symbol = ? AND a.publisher <> '' "
-                f"GROUP BY a.publisher {top}",
-                (ticker,),
-            ),
-        ]
+    """Facets as a person would read them from the roll-up table (the counting SQL they
+    replace took 243 ms and 1,046 ms at 1M): each facet ignores its own filter."""
+    by = ("t", ticker) if ticker else ("", "")
+    facets = [
+        (_rollup_sql("t"), ("", "")),
+        (_rollup_sql("p"), by),
+        (_rollup_sql("s", "AND value <> '' "), by),
+    ]
     return Case(name, SEARCH_MS, flt, facets=facets)
+
+
+def _rollup_sql(dim: str, extra: str = "") -> str:
+    return (
+        "SELECT value AS k, sum(n) AS n FROM facet_rollups "  # noqa: S608
+        f"WHERE by_dim = ? AND by_value = ? AND dim = '{dim}' {extra}"
+        "GROUP BY value HAVING sum(n) > 0 ORDER BY n DESC, k LIMIT 50"
+    )
 
 
 def catalyst_runner(engine: Engine, case: Case) -> Callable[[], object]:

@@ -45,7 +45,7 @@ def run_bench(
         lambda: throughput.ingest_figure(engine, min(5_000, max(200, articles // 20))),
         lambda: throughput.reaction_figure(min(50_000, max(2_000, articles // 2))),
         lambda: app.feed_page_figure(url, runs=2 if small else 8),
-        lambda: app.memory_figure(url),
+        lambda: app.memory_figure(url, articles),
     ):
         extra = make()
         say(_line(extra))

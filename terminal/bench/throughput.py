@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete
 
 from db.engine import write_session
 from db.models import Article
+from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, stories
 from terminal.bench.timing import Figure
 
@@ -57,6 +58,7 @@ def ingest_figure(engine: Engine, count: int = INGEST_STORIES) -> Figure:
         seconds = time.perf_counter() - start
     with write_session(engine) as session, session.begin():
         ids = summary.inserted_ids
+        rollups.remove(session, ids)
         for lo in range(0, len(ids), 500):
             session.execute(delete(Article).where(Article.id.in_(ids[lo : lo + 500])))
     rate = summary.inserted / seconds if seconds else 0.0

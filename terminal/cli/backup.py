@@ -51,7 +51,9 @@ def backup_command(
 
 
 def restore_command(
-    path: Annotated[Path, typer.Argument(help="A backup file made by `backup`, or a .jsonl export.")],
+    path: Annotated[
+        Path, typer.Argument(help="A backup file made by `backup`, or a .jsonl export.")
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace a store that already holds stories.")
     ] = False,

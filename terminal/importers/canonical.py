@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from terminal.records import ArticleRecord
+from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.taxonomy import resolve_topic
 from terminal.text import clean_text, one_line, safe_url
 
@@ -123,7 +123,7 @@ def record_from_mapping(
         raise BadRecord(f"expected an object, got {type(data).__name__}")
     data = {str(k).strip().lower(): v for k, v in data.items()}
     warnings: list[str] = []
-    title = one_line(_first(data, "title", "headline"), max_len=1000)
+    title = clip(one_line(_first(data, "title", "headline")), MAX_TITLE, "title", warnings)
     if not title:
         raise BadRecord("no title")
     raw_time = _first(data, "published_at", "published", "date")
@@ -154,9 +154,11 @@ def record_from_mapping(
         published_at=published,
         url=url,
         guid=one_line(data.get("guid"), max_len=500) or None,
-        summary=clean_text(_first(data, "summary", "description")),
-        body=clean_text(_first(data, "body", "content", "text")),
-        analysis=clean_text(data.get("analysis")),
+        summary=clip(
+            clean_text(_first(data, "summary", "description")), MAX_TEXT, "summary", warnings
+        ),
+        body=clip(clean_text(_first(data, "body", "content", "text")), MAX_TEXT, "body", warnings),
+        analysis=clip(clean_text(data.get("analysis")), MAX_TEXT, "analysis", warnings),
         publisher=one_line(_first(data, "source", "publisher"), max_len=200),
         language=one_line(data.get("language"), max_len=16) or None,
         tickers=tickers,
@@ -168,6 +170,14 @@ def record_from_mapping(
         extra=extra,
     )
     return record, warnings
+
+
+def clip(text: str, limit: int, name: str, warnings: list[str]) -> str:
+    """Text cut to `limit` characters, saying so in the warnings when it was longer."""
+    if len(text) <= limit:
+        return text
+    warnings.append(f"{name} of {len(text):,} characters cut to {limit:,}")
+    return text[: limit - 1].rstrip() + "…"
 
 
 def _jsonable(value: Any) -> bool:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from terminal.importers.canonical import BadRecord, check_time, parse_score, parse_time
-from terminal.records import ArticleRecord, ParseResult, Rejected
+from terminal.importers.canonical import BadRecord, check_time, clip, parse_score, parse_time
+from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord, ParseResult, Rejected
 from terminal.symbols import split_ticker_line
 from terminal.taxonomy import split_topic_line
 from terminal.text import clean_text, one_line, safe_url
@@ -103,7 +103,7 @@ def parse_article_text(
             if match := META.match(line):
                 meta[match.group(1).lower()] = match.group(2).strip()
                 continue
-            title = one_line(line, max_len=1000)
+            title = clip(one_line(line), MAX_TITLE, "headline", warnings)
             continue
         if not tickers and not topics and not body_lines and line:
             if match := IMPACT.match(line):
@@ -137,8 +137,8 @@ def parse_article_text(
         title=title,
         published_at=published_at,
         url=safe_url(meta.get("url") or meta.get("link")),
-        summary=clean_text("\n\n".join(summary_parts)),
-        analysis=clean_text("\n\n".join(analysis_parts)),
+        summary=clip(clean_text("\n\n".join(summary_parts)), MAX_TEXT, "summary", warnings),
+        analysis=clip(clean_text("\n\n".join(analysis_parts)), MAX_TEXT, "analysis", warnings),
         publisher=one_line(meta.get("source") or meta.get("publisher") or footer, max_len=200),
         tickers=tickers,
         topics=topics,

@@ -32,6 +32,7 @@ TITLE_MAX = 1_000
 SUMMARY_MAX = 5_000
 BODY_MAX = 200_000
 GUID_MAX = 2_000
+MAX_ENTRIES = 2_000  # per feed and run; a real feed carries tens to hundreds
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 
@@ -93,8 +94,12 @@ def _bozo_reason(parsed: Any) -> str:
 def _entries_result(entries: list[Any], feed: _Feed) -> ParseResult:
     """Records for the entries, with empty entries and repeated GUIDs rejected."""
     result = ParseResult(warnings=feed.warnings)
+    if len(entries) > MAX_ENTRIES:
+        result.warnings.append(
+            f"feed has {len(entries)} entries: only the first {MAX_ENTRIES} were read"
+        )
     first_seen: dict[str, int] = {}
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in enumerate(entries[:MAX_ENTRIES], start=1):
         location = f"entry {number}"
         record = _record(entry, feed, location)
         if record is None:

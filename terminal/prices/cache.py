@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -263,3 +263,18 @@ def fill_synthetic_for_sample(
     report = fetch_missing(session, SyntheticProvider(), needs, progress=progress)
     report.notes.append("SYNTHETIC prices for the sample set: illustrative only, not market data")
     return report
+
+
+def refresh_for_ui(engine: Engine, progress: Callable[[float, str], None] | None = None) -> str:
+    """Yahoo prices for the stored stories (offline: synthetic for the sample set), then the
+    missing reactions; one line saying what happened (see terminal.prices.refresh)."""
+    from terminal.prices.refresh import refresh_prices
+
+    return refresh_prices(engine, progress)
+
+
+def prepare_first_run(engine: Engine) -> str:
+    """Prices for `make run`: nothing if real ones are cached, else Yahoo, else synthetic."""
+    from terminal.prices.refresh import first_run_prices
+
+    return first_run_prices(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import socket
 import threading
@@ -11,11 +12,13 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 import yfinance as yf
 
+from terminal.config import DATA_DIR
 from terminal.prices.base import (
     PriceFetcher,
     PriceQuery,
@@ -44,7 +47,21 @@ _ERROR_LINE = re.compile(r"^\[(?P<syms>[^\]]*)\]: (?P<msg>.*)$", re.S)
 warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")  # pandas deprecations inside yfinance
 _DOWNLOAD_LOCK = threading.Lock()  # yfinance shares one session and one logger
 _probe_cache: dict[tuple[str, int], tuple[float, bool]] = {}
+_cache_dir: list[str] = []  # where yfinance's caches were last pointed
 T = TypeVar("T")
+
+
+def use_cache_dir() -> Path:
+    """Point yfinance's timezone and cookie caches at data/.yfinance-cache (TERMINAL_YF_CACHE overrides)."""
+    path = Path(os.environ.get("TERMINAL_YF_CACHE") or DATA_DIR / ".yfinance-cache")
+    if _cache_dir[-1:] != [str(path)]:
+        path.mkdir(parents=True, exist_ok=True)
+        ignore = path / ".gitignore"  # keeps the whole folder out of git
+        if not ignore.exists():
+            ignore.write_text("*\n")
+        yf.set_tz_cache_location(str(path))
+        _cache_dir[:] = [str(path)]
+    return path
 
 
 class DeadlineExceeded(TimeoutError):
@@ -185,6 +202,9 @@ class YahooProvider(PriceFetcher):
                 )
             except DeadlineExceeded as exc:
                 return str(exc)
+            except Exception as exc:  # yfinance or its transport broke: one line, no traceback
+                kind = UNREACHABLE if isinstance(exc, OSError) else "Yahoo Finance failed"
+                return f"{kind}: {type(exc).__name__}: {str(exc)[:160]}"
             result.frames.append(frame)
             result.errors.update(errors)
             pending = [s for s, msg in errors.items() if classify(msg) == "rate"]
@@ -202,6 +222,7 @@ class YahooProvider(PriceFetcher):
         end = query.end if intraday else query.end.strftime("%Y-%m-%d")
         log, logger = _ErrorLog(), logging.getLogger("yfinance")
         with _DOWNLOAD_LOCK:
+            use_cache_dir()
             logger.addHandler(log)
             propagate, logger.propagate = logger.propagate, False
             try:
@@ -214,7 +235,7 @@ class YahooProvider(PriceFetcher):
             finally:
                 logger.removeHandler(log)
                 logger.propagate = propagate
-        return (frame if frame is not None else pd.DataFrame()), log.by_symbol
+        return (frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()), log.by_symbol
 
     def transform_data(self, query: YahooQuery, raw: _Download | str) -> PriceResult:
         """One normalised frame; symbols without bars reported as missing or errors."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,16 +105,19 @@ def load_reactions(
     session: Session,
     *,
     article_id: int | None = None,
+    article_ids: Sequence[int] | None = None,
     benchmark: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Stored reactions, newest story first."""
+    """Stored reactions (of one story, or of some), newest story first."""
     cols = [getattr(Reaction, c) for c in STORED_COLUMNS]
     stmt = select(*cols).order_by(
         Reaction.event_time.desc(), Reaction.article_id.desc(), Reaction.symbol
     )
     if article_id is not None:
         stmt = stmt.where(Reaction.article_id == article_id)
+    if article_ids is not None:
+        stmt = stmt.where(Reaction.article_id.in_([int(i) for i in article_ids]))
     if benchmark is not None:
         stmt = stmt.where(Reaction.benchmark == benchmark.upper())
     if limit is not None:

@@ -6,7 +6,7 @@ Every cached function takes the database URL, so two stores never share an entry
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -15,12 +15,21 @@ from sqlalchemy.orm import Session
 
 from terminal.config import database_url
 from terminal.database import get_engine, migrate
-from terminal.query import ArticleFilter, ArticleRow, count_articles, facet_counts, list_articles
-from terminal.ui import data, market
+from terminal.query import (
+    ArticleFilter,
+    ArticleRow,
+    Sort,
+    count_articles,
+    facet_counts,
+    list_articles,
+)
+from terminal.ui import analysis, data, market
+from terminal.ui.params import SORTS
 
 PAGE_SIZE = 25
 SHORT_TTL = 30
 LONG_TTL = 300
+PROBE_TTL = 600  # how long "Yahoo cannot be reached" is believed
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,7 +59,7 @@ def feed_page(db: str, flt: ArticleFilter, sort: str, page: int) -> list[Article
     with Session(_engine_for(db)) as s:
         result = list_articles(
             s, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-            sort="impact" if sort == "impact" else "newest",
+            sort=cast(Sort, sort if sort in SORTS else "newest"),
         )  # fmt: skip
     return result.items
 
@@ -132,8 +141,10 @@ def clear() -> None:
 
 
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
-def ticker_chart(db: str, symbol: str, news: list[ArticleRow], kind: str) -> Any:
-    return market.ticker_chart(_engine_for(db), symbol, news, kind=kind)
+def ticker_chart(
+    db: str, symbol: str, news: list[ArticleRow], kind: str, days: int | None
+) -> market.TickerChart | None:
+    return market.ticker_chart(_engine_for(db), symbol, news, kind=kind, days=days)
 
 
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
@@ -141,4 +152,31 @@ def study(db: str, flt: ArticleFilter, limit: int = 2000) -> dict[str, Any] | No
     """The event study of up to `limit` stories of a filter."""
     with Session(_engine_for(db)) as s:
         rows = list_articles(s, flt, limit=limit).items
-    return market.study(_engine_for(db), rows)
+    return analysis.study(_engine_for(db), rows)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
+def moves_by_topic(db: str, symbol: str, news: list[ArticleRow]) -> pd.DataFrame:
+    return analysis.moves_by_topic(_engine_for(db), symbol, news)
+
+
+@st.cache_data(ttl=SHORT_TTL, show_spinner=False)
+def has_real_prices(db: str) -> bool:
+    """Whether any real (non-synthetic) price bar is stored."""
+    from terminal.prices.cache import has_real_prices as stored
+
+    with Session(_engine_for(db)) as s:
+        return stored(s)
+
+
+@st.cache_resource(ttl=PROBE_TTL, show_spinner=False)
+def yahoo_reachable() -> bool:
+    """One quick probe of Yahoo per process and PROBE_TTL (at most ~2.5 s, usually instant)."""
+    from terminal.prices import refresh
+
+    return refresh.yahoo_probe()
+
+
+def prices_offline(db: str) -> bool:
+    """True when no real prices are stored and Yahoo cannot be reached (probed lazily)."""
+    return not has_real_prices(db) and not yahoo_reachable()

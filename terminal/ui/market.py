@@ -1,28 +1,33 @@
-"""Prices and reactions for the pages: the price cache when it holds bars, else, for sample
-stories only, the labelled synthetic prices; never both in one result.
+"""Prices and reactions for the pages.
 
-The price cache and the stored reactions come from `terminal.prices.cache` and
-`terminal.reactions.store` once they exist; until then real stories show "no price data".
+Reactions come from the `reactions` table where stored, else they are computed on the fly
+from cached prices; sample stories, while no real price is stored, fall back to the labelled
+synthetic prices. Real and synthetic prices never meet in one result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from terminal.config import benchmark_symbol
 from terminal.prices.base import PriceQuery, empty_frame
+from terminal.prices.cache import has_real_prices, load_prices
 from terminal.prices.synthetic import SyntheticProvider
 from terminal.query import ArticleRow
+from terminal.reactions.store import load_reactions
+from terminal.reactions.study import REACTION_COLUMNS, event_study
 
 ESTIMATION_DAYS = 420  # calendar days before a story: the market model's [-250, -30] sessions
 AFTER_DAYS = 25
 WINDOW_DAYS = 7  # the overlay's span either side of publication
+SYNTHETIC = "synthetic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +42,6 @@ class Bars:
         return self.frame.empty
 
 
-def _cached_bars(
-    engine: Engine, symbols: Sequence[str], start: datetime, end: datetime
-) -> pd.DataFrame:
-    """Daily bars from the price cache; real ones win when real and synthetic are both stored."""
-    from sqlalchemy.orm import Session
-
-    from terminal.prices.cache import load_prices
-
-    with Session(engine) as session:
-        frame = load_prices(session, symbols, start, end)
-    real = frame.loc[frame["provider"] != "synthetic"]
-    return real if not real.empty else frame
-
-
 def synthetic_bars(symbols: Sequence[str], start: datetime, end: datetime) -> pd.DataFrame:
     """Deterministic illustrative bars (sample stories only; always labelled synthetic)."""
     query = PriceQuery.build(list(symbols), start, end)
@@ -60,39 +51,86 @@ def synthetic_bars(symbols: Sequence[str], start: datetime, end: datetime) -> pd
 def bars_for(
     engine: Engine, symbols: Sequence[str], start: datetime, end: datetime, *, sample: bool
 ) -> Bars:
-    """Cached real bars; for sample stories without them, synthetic ones."""
-    cached = _cached_bars(engine, symbols, start, end)
-    if not cached.empty:
-        return Bars(cached, synthetic=bool((cached["provider"] == "synthetic").all()))
-    if not sample:
-        return Bars(cached, synthetic=False)
+    """Cached bars (real ones win); sample stories get synthetic ones while nothing real is stored."""
+    with Session(engine) as session:
+        frame = load_prices(session, symbols, start, end)
+        real = frame.loc[frame["provider"] != SYNTHETIC]
+        if not real.empty:
+            return Bars(real, synthetic=False)
+        if not frame.empty or not sample:
+            return Bars(frame, synthetic=not frame.empty)
+        if has_real_prices(session):
+            return Bars(frame, synthetic=False)
     return Bars(synthetic_bars(symbols, start, end), synthetic=True)
 
 
-def _events(rows: Sequence[ArticleRow], benchmark: str) -> pd.DataFrame:
+def story_events(rows: Sequence[ArticleRow], benchmark: str) -> pd.DataFrame:
+    """(article_id, symbol, event_time) for every ticker of the stories but the benchmark."""
     pairs = [
         (r.id, s, pd.Timestamp(r.published_at)) for r in rows for s in r.tickers if s != benchmark
     ]
     return pd.DataFrame(pairs, columns=["article_id", "symbol", "event_time"])
 
 
-def study_rows(
+def story_span(rows: Sequence[ArticleRow]) -> tuple[datetime, datetime]:
+    """The calendar span the event study of these stories needs."""
+    start = min(r.published_at for r in rows) - timedelta(days=ESTIMATION_DAYS)
+    return start, max(r.published_at for r in rows) + timedelta(days=AFTER_DAYS)
+
+
+def computed_reactions(
     engine: Engine, rows: Sequence[ArticleRow], *, sample: bool
 ) -> tuple[pd.DataFrame, Bars]:
-    """Reactions (DESIGN.md fields) for the stories' tickers, and the bars they came from."""
-    from terminal.reactions.study import REACTION_COLUMNS, event_study
-
+    """Reactions computed now from cached (or, for samples, synthetic) prices, and the bars."""
     benchmark = benchmark_symbol()
-    events = _events(rows, benchmark)
+    events = story_events(rows, benchmark)
     if events.empty:
         return pd.DataFrame(columns=REACTION_COLUMNS), Bars(empty_frame(), False)
-    start = min(r.published_at for r in rows) - timedelta(days=ESTIMATION_DAYS)
-    end = max(r.published_at for r in rows) + timedelta(days=AFTER_DAYS)
     symbols = sorted({*events["symbol"], benchmark})
-    bars = bars_for(engine, symbols, start, end, sample=sample)
+    bars = bars_for(engine, symbols, *story_span(rows), sample=sample)
     if bars.empty:
         return pd.DataFrame(columns=REACTION_COLUMNS), bars
-    return event_study(events, bars.frame, benchmark=benchmark), bars
+    study = event_study(events, bars.frame, benchmark=benchmark)
+    return study.loc[~study["provider"].astype(str).str.contains("none")], bars
+
+
+def story_reactions(engine: Engine, rows: Sequence[ArticleRow]) -> pd.DataFrame:
+    """Every known reaction of the stories' tickers (DESIGN.md fields plus `synthetic`):
+    stored ones first, the rest computed from cached prices; in the stories' ticker order."""
+    benchmark = benchmark_symbol()
+    events = story_events(rows, benchmark)
+    if events.empty:
+        return pd.DataFrame(columns=[*REACTION_COLUMNS, SYNTHETIC])
+    with Session(engine) as session:
+        stored = load_reactions(session, article_ids=[r.id for r in rows], benchmark=benchmark)
+    stored = stored.merge(events[["article_id", "symbol"]], on=["article_id", "symbol"])
+    known = set(zip(stored["article_id"], stored["symbol"], strict=True))
+    parts = [stored]
+    for sample in (True, False):
+        group = [
+            r
+            for r in rows
+            if r.is_sample is sample and any((r.id, t) not in known for t in r.tickers)
+        ]
+        if group:
+            fresh, _ = computed_reactions(engine, group, sample=sample)
+            keys = pd.Series(
+                list(zip(fresh["article_id"], fresh["symbol"], strict=True)), dtype=object
+            )
+            parts.append(fresh.loc[~keys.isin(known).to_numpy()])
+    frames = [p for p in parts if not p.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*REACTION_COLUMNS, SYNTHETIC])
+    out = pd.concat(frames, ignore_index=True)
+    out[SYNTHETIC] = out["provider"].astype(str).str.contains(SYNTHETIC)
+    order = {
+        (a, s): i
+        for i, (a, s) in enumerate(zip(events["article_id"], events["symbol"], strict=True))
+    }
+    rank = [
+        order.get((a, s), len(order)) for a, s in zip(out["article_id"], out["symbol"], strict=True)
+    ]
+    return out.assign(_rank=rank).sort_values("_rank").drop(columns="_rank").reset_index(drop=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +142,12 @@ class Moves:
 
 
 def day0_moves(engine: Engine, rows: Sequence[ArticleRow]) -> dict[int, Moves]:
-    """Day-0 abnormal moves per story, where they can be known."""
+    """Day-0 abnormal moves per story, where they can be known (the reaction table's day 0)."""
     out: dict[int, Moves] = {}
-    for sample in (True, False):
-        group = [r for r in rows if r.is_sample is sample and r.tickers]
-        if not group:
-            continue
-        table, bars = study_rows(engine, group, sample=sample)
-        for rec in table.dropna(subset=["ar_0d"]).itertuples():
-            moves = out.setdefault(int(rec.article_id), Moves({}, bars.synthetic))
-            moves.values[str(rec.symbol)] = float(rec.ar_0d)
+    known = story_reactions(engine, [r for r in rows if r.tickers])
+    for rec in known.dropna(subset=["ar_0d"]).itertuples():
+        moves = out.setdefault(int(rec.article_id), Moves({}, bool(rec.synthetic)))
+        moves.values[str(rec.symbol)] = float(rec.ar_0d)
     return out
 
 
@@ -138,6 +172,7 @@ def reaction_table(reactions: pd.DataFrame) -> pd.DataFrame:
     out["t (day 0)"] = reactions["tstat_0d"].astype("float64").round(2)
     out["volume ×"] = reactions["volume_ratio"].astype("float64").round(2)
     out["model"] = reactions["model"].astype(str)
+    out["prices"] = reactions["provider"].astype(str)
     return out.reset_index(drop=True)
 
 
@@ -147,85 +182,73 @@ def article_reaction(engine: Engine, row: ArticleRow) -> Reaction | None:
 
     if not row.tickers:
         return None
-    reactions, bars = study_rows(engine, [row], sample=row.is_sample)
+    symbols = sorted({*row.tickers, benchmark_symbol()})
+    bars = bars_for(engine, symbols, *story_span([row]), sample=row.is_sample)
     if bars.empty:
         return None
     at = pd.Timestamp(row.published_at)
-    window = bars.frame[
-        (bars.frame["ts"] >= at - pd.Timedelta(days=WINDOW_DAYS))
-        & (bars.frame["ts"] <= at + pd.Timedelta(days=WINDOW_DAYS))
-    ]
+    near = (bars.frame["ts"] >= at - pd.Timedelta(days=WINDOW_DAYS)) & (
+        bars.frame["ts"] <= at + pd.Timedelta(days=WINDOW_DAYS)
+    )
     title = "Price reaction (synthetic prices)" if bars.synthetic else "Price reaction"
-    figure = reaction_overlay(window, at, benchmark=benchmark_symbol(), title=title)
-    return Reaction(figure=figure, table=reaction_table(reactions), synthetic=bars.synthetic)
+    figure = reaction_overlay(bars.frame[near], at, benchmark=benchmark_symbol(), title=title)
+    reactions = story_reactions(engine, [row])
+    synthetic = bars.synthetic or bool(reactions[SYNTHETIC].any())
+    return Reaction(figure=figure, table=reaction_table(reactions), synthetic=synthetic)
 
 
 def price_refresher() -> Any:
-    """`refresh(engine, progress) -> message` from the price cache, or None while there is none."""
-    try:
-        from terminal.prices import cache
-    except ImportError:
-        return None
-    return getattr(cache, "refresh_for_ui", None)
+    """`refresh(engine, progress) -> message`: the price cache's refresh for the Sources page."""
+    from terminal.prices.cache import refresh_for_ui
+
+    return refresh_for_ui
+
+
+RANGES = {"1M": 31, "3M": 92, "6M": 183, "1Y": 366, "5Y": 1827}
+
+
+@dataclass(frozen=True, slots=True)
+class TickerChart:
+    """A ticker's price chart with news markers, its last close and that day's move."""
+
+    figure: Any
+    last_close: float
+    day_move: float | None
+    synthetic: bool
 
 
 def ticker_chart(
-    engine: Engine, symbol: str, news: Sequence[ArticleRow], *, kind: str = "line"
-) -> Any:
-    """The ticker's price chart with a marker per story, or None without prices."""
+    engine: Engine,
+    symbol: str,
+    news: Sequence[ArticleRow],
+    *,
+    kind: str = "line",
+    days: int | None = None,
+) -> TickerChart | None:
+    """The last `days` (all the news when None) up to its latest story; None without prices."""
     from terminal.charts import price_chart
 
     if not news:
         return None
-    start = min(r.published_at for r in news) - timedelta(days=30)
-    end = max(r.published_at for r in news) + timedelta(days=AFTER_DAYS)
+    end = min(datetime.now(UTC), max(r.published_at for r in news) + timedelta(days=AFTER_DAYS))
+    start = (
+        end - timedelta(days=days)
+        if days
+        else min(r.published_at for r in news) - timedelta(days=30)
+    )
     bars = bars_for(engine, [symbol], start, end, sample=all(r.is_sample for r in news))
     if bars.empty:
         return None
     marks = pd.DataFrame(
         [
-            (
-                r.id,
-                r.published_at,
-                r.title,
-                r.impact if r.impact is not None else r.impact_model,
-                r.sentiment,
-            )
-            for r in news
+            (r.id, r.published_at, r.title,
+             r.impact if r.impact is not None else r.impact_model, r.sentiment)
+            for r in news if start <= r.published_at <= end
         ],
         columns=["article_id", "published_at", "title", "impact", "sentiment"],
-    )
-    return price_chart(
-        bars.frame,
-        marks,
-        kind=kind,
-        title=f"{symbol}{' (synthetic prices)' if bars.synthetic else ''}",
-    )
-
-
-def study(engine: Engine, rows: Sequence[ArticleRow]) -> dict[str, Any] | None:
-    """The event study of a set of stories: CAR path, day-0 distribution, calibration."""
-    from terminal.charts import ar_histogram, calibration_scatter, car_chart
-    from terminal.reactions.aggregates import calibration, mean_car_path
-    from terminal.reactions.study import event_paths
-
-    samples = [r for r in rows if r.is_sample]
-    real = [r for r in rows if not r.is_sample]
-    group, sample = (real, False) if real else (samples, True)
-    reactions, bars = study_rows(engine, group, sample=sample)
-    reactions = reactions.dropna(subset=["ar_0d"])
-    if reactions.empty:
-        return None
-    events = _events(group, benchmark_symbol())
-    path = mean_car_path(event_paths(events, bars.frame, benchmark=benchmark_symbol()))
-    scores = {r.id: (r.impact if r.impact is not None else r.impact_model) for r in group}
-    reactions["impact"] = reactions["article_id"].map(scores).astype("float64")
-    result = calibration(reactions["impact"], reactions["realised_impact"])
-    return {
-        "car": car_chart(path, synthetic=bars.synthetic),
-        "hist": ar_histogram(reactions),
-        "calibration": calibration_scatter(reactions, result),
-        "table": reaction_table(reactions).assign(story=reactions["article_id"].to_numpy()),
-        "synthetic": bars.synthetic,
-        "n": len(reactions),
-    }
+    )  # fmt: skip
+    title = f"{symbol}{' (synthetic prices)' if bars.synthetic else ''}"
+    closes = bars.frame["close"].dropna()
+    move = float(closes.iloc[-1] / closes.iloc[-2] - 1) if len(closes) > 1 else None
+    figure = price_chart(bars.frame, marks, kind=kind, title=title)
+    return TickerChart(figure, float(closes.iloc[-1]), move, bars.synthetic)

@@ -2,7 +2,8 @@
 
 `?ticker=NVDA&ticker=AMD&topic=ai&source=Reuters&q=chips&min_impact=0.5&max_impact=0.9`
 `&sentiment=negative&since=2025-01-01&until=2025-01-31&sample=hide&clusters=all`
-`&sort=impact&page=2`. Bad values are ignored, never fatal; defaults stay out of the URL.
+`&sort=impact&page=2` (sort: newest, impact or move, the largest realised move first).
+Bad values are ignored, never fatal; defaults stay out of the URL.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from terminal.query import SENTIMENT_BANDS, ArticleFilter
 from terminal.taxonomy import resolve_topic
 
 Params = Mapping[str, "str | Sequence[str]"]
-SORTS = ("newest", "impact")
+SORTS = ("newest", "impact", "move")
+SORT_LABELS = {"newest": "newest", "impact": "impact", "move": "realised move"}
 MULTI = ("ticker", "topic", "source")
 MAX_VALUES = 50
 

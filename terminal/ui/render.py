@@ -78,3 +78,10 @@ def sample_notice() -> None:
         "`python -m terminal ingest FILE`; remove the samples with `python -m terminal sample remove`.",
         icon=":material/science:",
     )
+
+
+def offline_notice() -> None:
+    """The one notice that Yahoo cannot be reached and what that means for the charts."""
+    from terminal.prices.refresh import OFFLINE
+
+    st.warning(OFFLINE, icon=":material/cloud_off:")

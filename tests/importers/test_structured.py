@@ -109,3 +109,13 @@ def test_empty_and_binary_inputs_are_refused_with_a_message():
         read_bytes(b"   \n", name="e.json")
     with pytest.raises(UnreadableInput, match="binary"):
         read_bytes(b"\x00\x01\x02abc", name="x.txt")
+
+
+def test_overlong_fields_are_cut_with_a_warning():
+    long = {**GOOD, "title": "Nvidia " * 300, "body": "word " * 50_000}
+    result = read_bytes(json.dumps([long]).encode(), name="x.json", now=NOW)
+    [story] = result.records
+    assert len(story.title) == 1_000 and story.title.endswith("…")
+    assert len(story.body) == 200_000
+    assert any("title of 2,099 characters cut to 1,000" in w for w in result.warnings)
+    assert any("body of" in w and "cut to 200,000" in w for w in result.warnings)

@@ -21,9 +21,12 @@ NOW = pd.Timestamp("2025-03-12 18:00Z")
 
 
 @pytest.fixture(autouse=True)
-def isolated_yfinance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Keep yfinance's caches out of $HOME and its response memo out of other tests."""
-    yf.set_tz_cache_location(str(tmp_path_factory.getbasetemp() / "yf-cache"))
+def isolated_yfinance(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Keep yfinance's caches out of $HOME and data/, and its response memo out of other tests."""
+    monkeypatch.setenv("TERMINAL_YF_CACHE", str(tmp_path_factory.getbasetemp() / "yf-cache"))
+    yf.set_tz_cache_location(str(yahoo.use_cache_dir()))
     YfData.cache_get.cache_clear()
     yield
     YfData.cache_get.cache_clear()
@@ -187,3 +190,15 @@ def test_probe_result_is_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert yahoo.yahoo_reachable() is False
     assert yahoo.yahoo_reachable() is False
     assert len(calls) == 1
+
+
+def test_yfinance_caches_live_in_the_configured_folder_kept_out_of_git(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TERMINAL_YF_CACHE", str(tmp_path / "yf"))
+    assert yahoo.use_cache_dir() == tmp_path / "yf"
+    assert yf.cache._TzDBManager.get_location() == str(tmp_path / "yf")
+    assert (tmp_path / "yf" / ".gitignore").read_text() == "*\n"
+    monkeypatch.delenv("TERMINAL_YF_CACHE")
+    monkeypatch.setattr(yahoo, "DATA_DIR", tmp_path / "data")
+    assert yahoo.use_cache_dir() == tmp_path / "data" / ".yfinance-cache"

@@ -11,7 +11,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,7 +26,7 @@ from db.models import Article, ArticleTicker, ArticleTopic
 from terminal.records import ArticleRecord
 from tests.conftest import POSTGRES_URL, ROOT
 
-T0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+T0 = datetime(2022, 1, 3, 12, 0, tzinfo=UTC)
 SYMBOLS = ("AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOGL", "META")
 TOPICS = ("earnings", "m-and-a", "regulation-legal")
 
@@ -55,7 +55,7 @@ def record(n: int) -> ArticleRecord:
     """Story n as a parsed record, its tickers and topics given (so enrichment keeps them)."""
     return ArticleRecord(
         title=f"Reliability story {n}: results and guidance",
-        published_at=T0 + timedelta(minutes=n),
+        published_at=T0 + timedelta(hours=n),
         url=story_url(n),
         publisher=f"Wire {n % 4}",
         summary=f"Summary {n}.",
@@ -156,7 +156,7 @@ def rss(items: int, *, start: int = 0, title_pad: str = "") -> bytes:
         "<title>Local Wire</title><link>http://127.0.0.1/</link>"
     ]
     for n in range(start, start + items):
-        when = (T0 + timedelta(minutes=n)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        when = (T0 + timedelta(hours=n)).strftime("%a, %d %b %Y %H:%M:%S GMT")
         parts.append(
             f"<item><title>Feed story {n}{title_pad}</title><link>{story_url(n)}</link>"
             f"<guid>g-{n}</guid><pubDate>{when}</pubDate>"
@@ -206,10 +206,8 @@ def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill a child and everything it started."""
     if proc.poll() is None:
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     proc.wait(timeout=10)
 
 

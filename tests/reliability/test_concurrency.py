@@ -96,7 +96,7 @@ def read(engine: Engine, load: Load, k: int) -> None:
 
 
 def run_load(engine: Engine) -> Load:
-    prepare(record(10**9))  # load the enrichment lexicons before the clock starts
+    prepare(record(99_999))  # load the enrichment lexicons before the clock starts
     load = Load()
     threads = [threading.Thread(target=write, args=(engine, load))]
     threads += [threading.Thread(target=read, args=(engine, load, k)) for k in range(READERS)]

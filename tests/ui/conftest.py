@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 
 from db.engine import make_engine
 from terminal.database import get_engine, migrate
+from terminal.prices import refresh
 from terminal.sample import load_sample
+from terminal.ui import cache
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -29,10 +31,14 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Empty query caches, and Yahoo unreachable (as it is here) unless a test says otherwise."""
+    monkeypatch.setattr(refresh, "yahoo_probe", lambda: False)
     st.cache_data.clear()
+    cache.yahoo_reachable.clear()
     yield
     st.cache_data.clear()
+    cache.yahoo_reachable.clear()
 
 
 @pytest.fixture

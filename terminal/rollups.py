@@ -1,0 +1,188 @@
+"""Facet roll-ups: exact story counts per ticker, topic and publisher, kept by the store.
+
+`facet_rollups` holds, for every (dim, value) — dim `t` ticker, `p` topic, `s` publisher —
+how many stories carry it, overall (by_dim "") and among the stories that carry one value
+of another dim (by_dim, by_value), split by cluster lead and sample. The row with dim ""
+is the story total. Writers call `add` after inserting stories, `remove` before deleting
+them and `leads_changed` after re-electing cluster leads; every change is one set-based
+upsert per (by, dim) pair, `n = n + excluded.n`, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text, union_all
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup
+
+# dim -> (table, story id column, value column)
+SOURCES = {
+    "t": ("article_tickers", "article_id", "symbol"),
+    "p": ("article_topics", "article_id", "topic"),
+    "s": ("articles", "id", "publisher"),
+}
+PAIRS = (
+    [("", "")] + [("", d) for d in SOURCES] + [(b, d) for b in SOURCES for d in SOURCES if b != d]
+)
+BY_IDS = "a.id IN :ids"
+UPSERT = (
+    " ON CONFLICT (by_dim, by_value, dim, value, lead, sample)"
+    " DO UPDATE SET n = facet_rollups.n + excluded.n"
+)
+
+
+def _value(dim: str, alias: str) -> tuple[str, str]:
+    """(join clause, value expression) for one dim of the story `a`."""
+    if not dim:
+        return "", "''"
+    table, key, column = SOURCES[dim]
+    if table == "articles":
+        return "", f"a.{column}"
+    return f" JOIN {table} {alias} ON {alias}.{key} = a.id", f"{alias}.{column}"
+
+
+def contribution_sql(by: str, dim: str, where: str, *, sign: int = 1, flip: bool = False) -> str:
+    """INSERT ... SELECT of the (by, dim) counts of the stories matching `where` (times sign)."""
+    by_join, by_value = _value(by, "b")
+    dim_join, value = _value(dim, "d")
+    lead = "NOT a.is_cluster_lead" if flip else "a.is_cluster_lead"
+    groups = [e for e in (by_value, value) if e != "''"] + ["a.is_cluster_lead", "a.is_sample"]
+    return (
+        "INSERT INTO facet_rollups (by_dim, by_value, dim, value, lead, sample, n) "  # noqa: S608
+        f"SELECT '{by}', {by_value}, '{dim}', {value}, {lead}, a.is_sample, {int(sign)} * count(*) "
+        f"FROM articles a{by_join}{dim_join} WHERE {where} "
+        f"GROUP BY {', '.join(groups)}" + UPSERT
+    )
+
+
+def _apply(session: Session, where: str, params: Mapping[str, Any], **kw: Any) -> None:
+    for by, dim in PAIRS:
+        stmt = text(contribution_sql(by, dim, where, **kw))
+        if "ids" in params:
+            stmt = stmt.bindparams(bindparam("ids", expanding=True))
+        session.execute(stmt, dict(params))
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def add(session: Session, ids: Sequence[int]) -> None:
+    """Count newly stored stories (call after their links are inserted)."""
+    for chunk in _chunks(ids):
+        _apply(session, BY_IDS, {"ids": chunk})
+
+
+def remove(session: Session, ids: Sequence[int]) -> None:
+    """Uncount stories about to be deleted (call before deleting them or their links)."""
+    for chunk in _chunks(ids):
+        _apply(session, BY_IDS, {"ids": chunk}, sign=-1)
+    prune(session)
+
+
+def remove_sample(session: Session) -> None:
+    """Uncount every sample story (call before deleting them)."""
+    _apply(session, "a.is_sample = :sample", {"sample": True}, sign=-1)
+    prune(session)
+
+
+def prune(session: Session) -> None:
+    session.execute(text("DELETE FROM facet_rollups WHERE n = 0"))
+
+
+def leads_changed(session: Session, before: Mapping[int, bool]) -> None:
+    """Move the stories whose is_cluster_lead differs from `before` to their new split."""
+    flipped: list[int] = []
+    for chunk in _chunks(list(before)):
+        stmt = select(Article.id, Article.is_cluster_lead).where(Article.id.in_(chunk))
+        flipped += [i for i, lead in session.execute(stmt) if bool(lead) != bool(before[i])]
+    for chunk in _chunks(flipped):
+        _apply(session, BY_IDS, {"ids": chunk})
+        _apply(session, BY_IDS, {"ids": chunk}, sign=-1, flip=True)
+
+
+def rebuild(session: Session) -> None:
+    """Recount everything from the story tables (after a bulk load that bypassed the store)."""
+    session.execute(text("DELETE FROM facet_rollups"))
+    _apply(session, "1 = 1", {})
+    prune(session)
+
+
+def _switches(leads_only: bool, sample: bool | None) -> list[ColumnElement[bool]]:
+    r = FacetRollup
+    out: list[ColumnElement[bool]] = [r.lead.is_(True)] if leads_only else []
+    return out + ([r.sample.is_(sample)] if sample is not None else [])
+
+
+def top_values(
+    session: Session,
+    dim: str,
+    by: tuple[str, str] | None,
+    *,
+    leads_only: bool,
+    sample: bool | None,
+    top: int,
+) -> list[tuple[str, int]]:
+    """The `top` values of `dim` by story count, overall or among stories carrying `by`."""
+    r = FacetRollup
+    n = func.sum(r.n).label("n")
+    by_dim, by_value = by or ("", "")
+    stmt = select(r.value, n).where(r.by_dim == by_dim, r.by_value == by_value, r.dim == dim)
+    if dim == "s":
+        stmt = stmt.where(r.value != "")
+    stmt = stmt.where(*_switches(leads_only, sample)).group_by(r.value).having(n > 0)
+    rows = session.execute(stmt.order_by(n.desc(), r.value).limit(top))
+    return [(str(v), int(c)) for v, c in rows]
+
+
+def count(
+    session: Session,
+    keys: Sequence[tuple[str, str]],
+    *,
+    leads_only: bool,
+    sample: bool | None,
+) -> int:
+    """Stories carrying every (dim, value) of `keys` (at most two, of different dims)."""
+    r = FacetRollup
+    padded = [("", ""), *keys][-2:] if keys else [("", ""), ("", "")]
+    (by_dim, by_value), (dim, value) = padded
+    stmt = select(func.coalesce(func.sum(r.n), 0)).where(
+        r.by_dim == by_dim, r.by_value == by_value, r.dim == dim, r.value == value
+    )
+    return int(session.scalar(stmt.where(*_switches(leads_only, sample))) or 0)
+
+
+def window_counts(
+    session: Session, keys: Select[int, int], facets: Sequence[str], *, top: int
+) -> tuple[dict[str, list[tuple[str, int]]], int]:
+    """Counts of `facets` (t, p, s) among the stories `keys` selects (id first, bounded by
+    the caller), and how many stories that was; one statement, the window read once."""
+    w = keys.cte("w")
+    in_window: Any = select(w.c[0])
+    columns = {
+        "t": (ArticleTicker.symbol, ArticleTicker.article_id),
+        "p": (ArticleTopic.topic, ArticleTopic.article_id),
+        "s": (Article.publisher, Article.id),
+    }
+    parts: list[Any] = [select(literal("#"), literal(""), func.count()).select_from(w)]
+    for dim in facets:
+        value, story = columns[dim]
+        n = func.count().label("n")
+        part = select(literal(dim), value, n).where(story.in_(in_window))
+        if dim == "s":
+            part = part.where(value != "")
+        ranked = part.group_by(value).order_by(n.desc(), value).limit(top).subquery()
+        parts.append(select(*ranked.c))
+    out: dict[str, list[tuple[str, int]]] = {dim: [] for dim in facets}
+    total = 0
+    for dim, value, n in session.execute(union_all(*parts)):
+        if dim == "#":
+            total = int(n)
+        else:
+            out[dim].append((value, int(n)))
+    for pairs in out.values():
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+    return out, total

@@ -1,0 +1,68 @@
+"""The feed's "realised move" sort: the largest stored day-0 abnormal move first, none last."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from terminal.query import ArticleFilter, list_articles
+from terminal.reactions.store import STORED_COLUMNS, save_reactions
+from terminal.store import save_articles
+from tests.helpers import story
+
+
+def reaction(article_id: int, symbol: str, ar_0d: float, benchmark: str = "SPY") -> dict:
+    row: dict[str, object] = dict.fromkeys(STORED_COLUMNS, np.nan)
+    row |= {"article_id": article_id, "symbol": symbol, "benchmark": benchmark, "ar_0d": ar_0d,
+            "event_time": datetime(2025, 6, 2, 15, tzinfo=UTC), "session": None,
+            "model": "market-model", "provider": "csv"}  # fmt: skip
+    return row
+
+
+@pytest.fixture
+def session(sqlite_db: Engine) -> Iterator[Session]:
+    """Stories 1-4 (4 newest); 1 moved 8% (NVDA, down), 2 moved 5%, 3 has no reaction, 4 only
+    against QQQ."""
+    with Session(sqlite_db, expire_on_commit=False) as s:
+        save_articles(s, [story(n, tickers=["NVDA", "AMD"]) for n in range(1, 5)])
+        ids = dict(enumerate(sorted(a.id for a in list_articles(s, ArticleFilter()).items), 1))
+        rows = [reaction(ids[1], "NVDA", -0.08), reaction(ids[1], "AMD", 0.01),
+                reaction(ids[2], "NVDA", 0.05), reaction(ids[4], "NVDA", 0.5, "QQQ")]  # fmt: skip
+        save_reactions(s, pd.DataFrame(rows))
+        s.commit()
+        yield s
+
+
+def titles(session: Session, **kw: object) -> list[int]:
+    """The story numbers (from their titles) of a page."""
+    page = list_articles(session, ArticleFilter(), **kw)  # type: ignore[arg-type]
+    return [int(r.title.split()[2]) for r in page.items]
+
+
+def test_largest_absolute_move_first_and_stories_without_one_last_newest_first(
+    session: Session,
+) -> None:
+    assert titles(session, sort="move") == [1, 2, 4, 3]
+
+
+def test_move_sort_pages_by_offset(session: Session) -> None:
+    pages = [titles(session, sort="move", limit=1, offset=i) for i in range(5)]
+    assert pages == [[1], [2], [4], [3], []]
+
+
+def test_the_configured_benchmark_decides_which_reactions_count(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERMINAL_BENCHMARK", "QQQ")
+    assert titles(session, sort="move") == [4, 3, 2, 1]
+
+
+def test_move_sort_keeps_the_filters(session: Session) -> None:
+    page = list_articles(session, ArticleFilter(text="number 2"), sort="move")
+    assert [r.title for r in page.items] == ["Story number 2 about markets"]
