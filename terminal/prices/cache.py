@@ -169,6 +169,9 @@ def fetch_missing(
     for done, (span, symbols) in enumerate(sorted(batches.items())):
         if progress:
             progress(done, total, f"{len(symbols)} symbol(s) {span[0]:%Y-%m-%d}→{span[1]:%Y-%m-%d}")
+        # No transaction stays open over the network call: on SQLite it would hold the
+        # write lock for as long as Yahoo takes, and ingestion would time out waiting.
+        session.commit()
         result = provider.fetch(PriceQuery(tuple(symbols), span[0], span[1], interval))
         report.calls += 1
         report.bars += store_bars(session, result.frame)

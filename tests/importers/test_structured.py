@@ -66,11 +66,11 @@ def test_jsonl_skips_broken_lines_and_keeps_the_rest():
 
 def test_csv_with_list_columns_and_a_bad_row():
     data = (
-        "title,published_at,source,tickers,topics,impact,url\n"
-        'Tesla recalls cars,2025-02-03T10:00:00Z,Wire,TSLA;F,"Regulation & Legal; Labor",0.4,https://e.com/1\n'
-        "Broken,not-a-date,Wire,TSLA,,0.1,https://e.com/2\n"
-        "Intel cuts jobs,2025-02-04 09:00:00+00:00,Wire,INTC,Labor,,javascript:alert(1)\n"
-    ).encode()
+        b"title,published_at,source,tickers,topics,impact,url\n"
+        b'Tesla recalls cars,2025-02-03T10:00:00Z,Wire,TSLA;F,"Regulation & Legal; Labor",0.4,https://e.com/1\n'
+        b"Broken,not-a-date,Wire,TSLA,,0.1,https://e.com/2\n"
+        b"Intel cuts jobs,2025-02-04 09:00:00+00:00,Wire,INTC,Labor,,javascript:alert(1)\n"
+    )
     result = read_bytes(data, name="x.csv", now=NOW)
     assert [r.title for r in result.records] == ["Tesla recalls cars", "Intel cuts jobs"]
     assert result.records[0].tickers == ["TSLA", "F"]

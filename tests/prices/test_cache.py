@@ -167,3 +167,20 @@ def test_upsert_replaces_a_bar(session: Session) -> None:
     session.commit()
     assert set(load_prices(session, ["nvda"], "2025-05-01", "2025-05-03")["close"]) == {1.0}
     assert session.scalars(select(ArticleTicker)).first() is None
+
+
+def test_no_write_lock_is_held_while_the_provider_is_called(sqlite_db: Engine) -> None:
+    from db.engine import write_session
+
+    class Checking(CountingProvider):
+        def extract_data(self, query: PriceQuery) -> Any:
+            # Another writer (ingestion) must get the lock while Yahoo is being asked.
+            other = sqlite_db.execution_options(sqlite_begin="IMMEDIATE")
+            with other.begin() as conn:  # waits out the busy timeout, then fails
+                conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS probe (x)")
+            return super().extract_data(query)
+
+    with write_session(sqlite_db) as session:
+        add_stories(session, ["NVDA"], ["AMD"])
+        report = refresh_for_articles(session, Checking(), now=NOW)
+    assert report.calls >= 1 and report.bars > 0
