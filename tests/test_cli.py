@@ -35,10 +35,10 @@ ROWS = [
 
 
 def test_init_creates_the_schema_and_loads_the_sample_set_only_when_empty():
-    first = run("init", "--sample-if-empty")
+    first = run("init", "--sample-if-empty", "--no-prices")
     assert first.exit_code == 0, first.output
     assert "stories added" in first.output
-    second = run("init", "--sample-if-empty")
+    second = run("init", "--sample-if-empty", "--no-prices")
     assert "stories added" not in second.output
     listing = run("articles", "--sample", "only", "--format", "json", "--limit", "500")
     stories = json.loads(listing.output)
@@ -49,7 +49,7 @@ def test_init_creates_the_schema_and_loads_the_sample_set_only_when_empty():
 
 
 def test_sample_remove_takes_out_every_sample_story():
-    run("init", "--sample")
+    run("init", "--sample", "--no-prices")
     removed = run("sample", "remove")
     assert removed.exit_code == 0
     assert json.loads(run("articles", "--format", "json").output) == []
@@ -158,3 +158,15 @@ def test_a_folder_ingests_every_article_file_in_it(tmp_path):
     result = run("ingest", str(folder))
     assert result.exit_code == 0, result.output
     assert len(json.loads(run("articles", "--format", "json").output)) == 3
+
+
+def test_init_with_the_sample_set_prepares_prices_for_its_charts(monkeypatch):
+    import terminal.prices.cache as cache
+
+    calls = []
+    monkeypatch.setattr(cache, "prepare_first_run", lambda engine: calls.append(engine) or "ok")
+    result = run("init", "--sample")
+    assert result.exit_code == 0 and "prices: ok" in result.output
+    assert len(calls) == 1
+    run("init", "--sample", "--no-prices")
+    assert len(calls) == 1

@@ -19,8 +19,16 @@ def init_command(
         bool,
         typer.Option("--sample-if-empty", help="Load the sample set only into an empty store."),
     ] = False,
+    prices: Annotated[
+        bool,
+        typer.Option(
+            "--prices/--no-prices",
+            help="With the sample set, get prices for its charts: Yahoo when reachable, else "
+            "labelled synthetic ones.",
+        ),
+    ] = True,
 ) -> None:
-    """Create or upgrade the schema; optionally load the sample set."""
+    """Create or upgrade the schema; optionally load the sample set (and prices for it)."""
     from terminal.sample import load_sample
     from terminal.store import article_count
 
@@ -36,6 +44,10 @@ def init_command(
         summaries = load_sample(engine)
         added = sum(s.inserted for s in summaries)
         console.print(f"sample set: {added} stories added (remove with `terminal sample remove`)")
+        if prices:
+            from terminal.prices.cache import prepare_first_run
+
+            console.print(f"prices: {prepare_first_run(engine)}")
 
 
 def articles_command(

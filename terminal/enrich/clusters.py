@@ -43,6 +43,7 @@ def strip_publisher(title: str) -> str:
     return _PUBLISHER_SUFFIX.sub("", title.strip())
 
 
+@lru_cache(maxsize=200_000)
 def _word(token: str) -> str:
     """A token with plural and possessive endings dropped ("chips" -> "chip")."""
     token = token.removesuffix("'s").rstrip(".,")
