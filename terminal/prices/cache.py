@@ -27,6 +27,8 @@ from terminal.prices.base import (
 from terminal.prices.calendar import event_sessions, sessions_in_range
 
 SESSIONS_BEFORE, SESSIONS_AFTER = 260, 10
+INTRADAY = "5m"
+INTRADAY_LOOKBACK_DAYS = 59  # Yahoo keeps 5-minute bars for about 60 days
 SYNTHETIC = "synthetic"
 Progress = Callable[[int, int, str], None]
 Span = tuple[pd.Timestamp, pd.Timestamp]
@@ -243,9 +245,56 @@ def refresh_for_articles(
     progress: Progress | None = None,
     now: pd.Timestamp | None = None,
 ) -> RefreshReport:
-    """Fetch, incrementally, the daily bars the stored stories (and the benchmark) need."""
+    """Fetch, incrementally, the daily bars the stored stories (and the benchmark) need, and
+    5-minute bars around the stories recent enough for Yahoo to still have them."""
     needs = article_needs(session, symbols=symbols, benchmark=benchmark)
-    return fetch_missing(session, provider, needs, progress=progress, now=now)
+    report = fetch_missing(session, provider, needs, progress=progress, now=now)
+    recent = intraday_needs(session, symbols=symbols, benchmark=benchmark, now=now)
+    if recent:
+        minutes = fetch_missing(
+            session, provider, recent, interval=INTRADAY, progress=progress, now=now
+        )
+        report.calls += minutes.calls
+        report.bars += minutes.bars
+        report.notes.extend(n for n in minutes.notes if n not in report.notes)
+        # A story too old for intraday bars is not a daily failure: keep daily errors only.
+        report.errors.update({s: e for s, e in minutes.errors.items() if s not in report.errors})
+    return report
+
+
+def intraday_needs(
+    session: Session,
+    *,
+    symbols: Iterable[str] | None = None,
+    benchmark: str = "SPY",
+    now: pd.Timestamp | None = None,
+) -> dict[str, Span]:
+    """Per symbol, 5-minute bars from a day before its first recent story to two days after
+    its last; recent means within Yahoo's 5-minute lookback (about 60 days)."""
+    now = now or pd.Timestamp.now(tz="UTC")
+    since = (now - pd.Timedelta(days=INTRADAY_LOOKBACK_DAYS)).to_pydatetime()
+    stmt = (
+        select(
+            ArticleTicker.symbol,
+            func.min(ArticleTicker.published_at),
+            func.max(ArticleTicker.published_at),
+        )
+        .where(ArticleTicker.published_at >= since)
+        .group_by(ArticleTicker.symbol)
+    )
+    wanted = {s.upper() for s in symbols} if symbols else None
+    if wanted:
+        stmt = stmt.where(ArticleTicker.symbol.in_(wanted))
+    spans: dict[str, Span] = {
+        sym: (pd.Timestamp(first) - pd.Timedelta(days=1), pd.Timestamp(last) + pd.Timedelta(days=2))
+        for sym, first, last in session.execute(stmt)
+    }
+    if spans and benchmark:
+        spans[benchmark.upper()] = (
+            min(a for a, _ in spans.values()),
+            max(b for _, b in spans.values()),
+        )
+    return spans
 
 
 def has_real_prices(session: Session) -> bool:

@@ -184,3 +184,25 @@ def test_no_write_lock_is_held_while_the_provider_is_called(sqlite_db: Engine) -
         add_stories(session, ["NVDA"], ["AMD"])
         report = refresh_for_articles(session, Checking(), now=NOW)
     assert report.calls >= 1 and report.bars > 0
+
+
+def test_recent_stories_get_5_minute_bars_around_them_once(session: Session) -> None:
+    save_articles(
+        session, [story(1, tickers=["NVDA"], published_at=datetime(2025, 8, 20, 15, tzinfo=UTC))]
+    )
+    session.commit()
+    fake = CountingProvider()
+    refresh_for_articles(session, fake, now=NOW)
+    minutes = [q for q in fake.queries if q.interval == "5m"]
+    assert len(minutes) == 1 and set(minutes[0].symbols) == {"NVDA", "SPY"}
+    assert minutes[0].start <= T("2025-08-19 15:00") and minutes[0].end >= T("2025-08-22 15:00")
+    calls = len(fake.queries)
+    refresh_for_articles(session, fake, now=NOW)
+    assert len(fake.queries) == calls
+
+
+def test_stories_older_than_the_intraday_lookback_get_daily_bars_only(session: Session) -> None:
+    add_stories(session, ["NVDA"])  # June, over 59 days before NOW
+    fake = CountingProvider()
+    refresh_for_articles(session, fake, now=NOW)
+    assert {q.interval for q in fake.queries} == {"1d"}
