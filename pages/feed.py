@@ -46,21 +46,23 @@ def go_to(page: int) -> None:
 
 with st.sidebar:
     st.subheader("Filters")
-    options, counts = counted(facets["tickers"], st.session_state["f_ticker"])
+    options, counts = counted(facets.counts["tickers"], st.session_state["f_ticker"])
     st.multiselect(
         "Tickers", options, key="f_ticker", accept_new_options=True, placeholder="Type a ticker",
-        format_func=lambda s: f"{s} · {counts[s]}" if s in counts else s,
+        format_func=lambda s: f"{s} · {counts[s]:,}" if s in counts else s,
     )  # fmt: skip
-    options, topic_counts = counted(facets["topics"], st.session_state["f_topic"])
+    options, topic_counts = counted(facets.counts["topics"], st.session_state["f_topic"])
     st.pills(
         "Topics", options, selection_mode="multi", key="f_topic",
-        format_func=lambda s: f"{topic_label(s)} {topic_counts.get(s, 0)}",
+        format_func=lambda s: f"{topic_label(s)} {topic_counts.get(s, 0):,}",
     )  # fmt: skip
-    options, source_counts = counted(facets["sources"], st.session_state["f_source"])
+    options, source_counts = counted(facets.counts["sources"], st.session_state["f_source"])
     st.multiselect(
         "Sources", options, key="f_source", placeholder="Any source",
-        format_func=lambda s: f"{s} · {source_counts.get(s, 0)}",
+        format_func=lambda s: f"{s} · {source_counts.get(s, 0):,}",
     )  # fmt: skip
+    if facets.window:
+        st.caption(f"counts from the latest {facets.window:,} matching stories")
     st.slider("Impact", 0.0, 1.0, step=0.05, key="f_impact", help="the source's score, else ours")
     st.segmented_control("Sentiment", ["negative", "neutral", "positive"], key="f_sentiment")
     since, until = st.columns(2)
@@ -87,9 +89,9 @@ top.segmented_control(
     help="realised move: the largest day-0 abnormal move first; stories without one last",
 )  # fmt: skip
 total = cache.feed_count(db, flt)
-pages = max(1, -(-total // cache.PAGE_SIZE))
-page = min(st.session_state["_feed_page"], pages)
-top.caption(f"{total:,} stories · page {page} of {pages}", width="content")
+paging = feedstate.paging(total, st.session_state["_feed_page"], cache.PAGE_SIZE)
+page = paging.page
+top.caption(f"{total} stories · {paging}", width="content")
 
 with st.expander("Saved views and export", icon=":material/bookmarks:"):
     here = feedstate.url_for(st.session_state, 1)
@@ -117,7 +119,9 @@ with st.expander("Saved views and export", icon=":material/bookmarks:"):
     )
 
 rows = cache.feed_page(db, flt, st.session_state["f_sort"], page)
-if not rows:
+if not rows and page > 1:
+    st.info("No older stories: this is past the last page.")
+elif not rows:
     st.info(
         "No stories match these filters. Widen the dates or impact range, or clear the filters."
     )
@@ -135,11 +139,12 @@ for row_ in rows:
         )  # fmt: skip
     )
 
-if pages > 1:
+older = paging.has_older(len(rows), cache.PAGE_SIZE)
+if page > 1 or older:
     nav = st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center")
     nav.button("‹ Newer", on_click=go_to, args=(page - 1,), disabled=page <= 1)
-    nav.caption(f"page {page} of {pages}", width="content")
-    nav.button("Older ›", on_click=go_to, args=(page + 1,), disabled=page >= pages)
+    nav.caption(str(paging), width="content")
+    nav.button("Older ›", on_click=go_to, args=(page + 1,), disabled=not older)
 
 wanted = feedstate.normalise(feedstate.url_for(st.session_state, page))
 if wanted != url_params:

@@ -14,7 +14,7 @@ require_navigation()
 
 db = cache.url()
 st.subheader("Event study", anchor=False)
-facets = cache.facets(db, ArticleFilter())
+facets = cache.facets(db, ArticleFilter()).counts
 row = st.container(horizontal=True, vertical_alignment="bottom")
 topic = row.selectbox(
     "Topic", [t for t, _ in facets["topics"]], index=None, format_func=topic_label,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from terminal.colors import BENCHMARK_COLOR, impact_color, line_style, ticker_color
+from terminal.colors import BENCHMARK_COLOR, impact_color, line_style, ticker_color, ticker_colors
 from terminal.prices.calendar import closed_periods, event_session
 from terminal.prices.synthetic import WATERMARK
 from terminal.reactions.aggregates import Calibration
@@ -19,6 +19,13 @@ from terminal.reactions.aggregates import Calibration
 TEMPLATE = "plotly_dark"
 
 SHADE = "rgba(255,255,255,0.06)"
+EVENT_LINE = {"color": "#ffffff", "width": 1, "dash": "dot"}
+EVENT_LABEL = {"showarrow": False, "xanchor": "left", "yanchor": "top", "font": {"size": 11}}
+WATERMARK_STYLE = {"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                   "opacity": 0.25, "font": {"size": 26, "color": "#ffffff"}, "textangle": -20}  # fmt: skip
+# Legends sit in one row above the plot area, right-aligned, so they never squeeze the plot.
+LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1}
+AXIS_LABELS = {"impact": "predicted impact (0–1)", "realised_impact": "realised impact (0–1)"}
 
 
 def provenance(providers: Iterable[object]) -> bool:
@@ -31,46 +38,24 @@ def provenance(providers: Iterable[object]) -> bool:
 
 
 def _finish(fig: go.Figure, title: str, synthetic: bool) -> go.Figure:
-    """Dark template, title and, for synthetic data, the watermark."""
-    fig.update_layout(template=TEMPLATE, title=title, margin={"l": 40, "r": 20, "t": 50, "b": 40})
+    """Dark template, title, a one-row legend when there is more than one trace, the watermark."""
+    legend = sum(t.showlegend is not False for t in fig.data) > 1
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0, "xref": "paper", "yref": "container", "y": 0.97},
+        showlegend=legend,
+        legend=LEGEND,
+        margin={"l": 60, "r": 20, "t": 80 if legend else 50, "b": 50},
+    )
     if synthetic:
-        fig.add_annotation(
-            text=WATERMARK,
-            name="synthetic-watermark",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            opacity=0.25,
-            font={"size": 26, "color": "#ffffff"},
-            textangle=-20,
-        )
+        fig.add_annotation(text=WATERMARK, name="synthetic-watermark", **WATERMARK_STYLE)
     return fig
 
 
 def _event_line(fig: go.Figure, x: object, label: str) -> None:
-    """A vertical line at the story's publication (a shape, which also works on date axes)."""
-    fig.add_shape(
-        type="line",
-        x0=x,
-        x1=x,
-        xref="x",
-        y0=0,
-        y1=1,
-        yref="paper",
-        line={"color": "#ffffff", "width": 1, "dash": "dot"},
-    )
-    fig.add_annotation(
-        x=x,
-        y=1,
-        xref="x",
-        yref="paper",
-        text=label,
-        showarrow=False,
-        yanchor="bottom",
-        font={"size": 11},
-    )
+    """A vertical line at the story's publication, labelled inside the top of the plot."""
+    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=EVENT_LINE)
+    fig.add_annotation(x=x, y=1, yref="paper", text=label, **EVENT_LABEL)
 
 
 def _rebased(bars: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
@@ -108,26 +93,38 @@ def reaction_overlay(
     synthetic = provenance(prices["provider"])
     at = pd.Timestamp(event_time)
     at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    daily = bool((prices["interval"] == "1d").all())
+    colors = ticker_colors(s for s in prices["symbol"].unique() if s != benchmark)
     fig = go.Figure()
     for symbol, bars in prices.sort_values("ts").groupby("symbol", sort=True):
+        name = html.escape(str(symbol))
         fig.add_trace(
             go.Scatter(
                 x=bars["ts"],
                 y=_rebased(bars, at),
                 name=str(symbol),
                 mode="lines",
-                line=line_style(str(symbol), benchmark=benchmark),
-                hovertemplate="%{x}<br>%{y:.2f}%<extra>" + html.escape(str(symbol)) + "</extra>",
+                line=line_style(str(symbol), benchmark=benchmark, color=colors.get(str(symbol))),
+                hovertemplate=f"%{{y:+.2f}}%<extra>{name}</extra>",
             )
         )
     if not prices.empty:
         lo, hi = prices["ts"].min(), prices["ts"].max()
-        daily = (prices["interval"] == "1d").all()
         spans = _daily_gaps(prices["ts"]) if daily else closed_periods(lo, hi)
         for a, b in spans:
             fig.add_vrect(x0=a, x1=b, fillcolor=SHADE, line_width=0, layer="below")
     _event_line(fig, at, "story")
-    fig.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor=BENCHMARK_COLOR)
+    fig.update_layout(hovermode="x unified")
+    fig.update_xaxes(
+        title="session (shaded: market closed)" if daily else "time (UTC)",
+        hoverformat="%a %d %b %Y" if daily else "%a %d %b %H:%M UTC",
+    )
+    fig.update_yaxes(
+        title="change since the pre-story close",
+        ticksuffix="%",
+        zeroline=True,
+        zerolinecolor=BENCHMARK_COLOR,
+    )
     return _finish(fig, title, synthetic)
 
 
@@ -136,6 +133,11 @@ def _marker_shape(sentiment: float | None) -> str:
     if sentiment is None or sentiment != sentiment:
         return "circle"
     return "triangle-up" if sentiment > 0.05 else "triangle-down" if sentiment < -0.05 else "circle"
+
+
+def _impact_label(impact: float | None) -> str:
+    """The impact score for a hover, or that it is unknown."""
+    return "impact unknown" if impact is None or impact != impact else f"impact {impact:.2f}"
 
 
 def price_chart(
@@ -159,6 +161,8 @@ def price_chart(
                 low=bars["low"],
                 close=bars["close"],
                 name=symbol,
+                xhoverformat="%a %d %b %Y",
+                yhoverformat=".2f",
             )
         )
     else:
@@ -169,6 +173,9 @@ def price_chart(
                 mode="lines",
                 name=symbol,
                 line={"color": ticker_color(symbol)},
+                hovertemplate="%{x|%a %d %b %Y}<br>close %{y:.2f}<extra>"
+                + html.escape(symbol)
+                + "</extra>",
             )
         )
     if len(news) and len(bars):
@@ -179,7 +186,7 @@ def price_chart(
                 x=when,
                 y=bars["high"].to_numpy()[pos] * 1.01,
                 mode="markers",
-                name="news",
+                name="news (colour: impact, shape: sentiment)",
                 marker={
                     "size": 11,
                     "color": [impact_color(v) for v in news["impact"]],
@@ -188,10 +195,14 @@ def price_chart(
                 },
                 customdata=news["article_id"].to_numpy(),
                 hovertext=[html.escape(str(t)) for t in news["title"]],
-                hovertemplate="%{hovertext}<extra>story %{customdata}</extra>",
+                text=[_impact_label(v) for v in news["impact"]],
+                hovertemplate="%{hovertext}<br>%{x|%d %b %Y %H:%M} UTC · %{text}"
+                "<extra>story %{customdata}</extra>",
             )
         )
     fig.update_layout(xaxis_rangeslider_visible=False)
+    fig.update_xaxes(title="date")
+    fig.update_yaxes(title="price (as quoted)")
     return _finish(fig, title or symbol, synthetic)
 
 
@@ -217,21 +228,31 @@ def car_chart(path: pd.DataFrame, *, title: str = "Mean CAR", synthetic: bool = 
                 name="mean CAR",
                 line={"color": "#4cc9f0"},
                 customdata=path["n"],
-                hovertemplate="day %{x}: %{y:.2f}% (N=%{customdata})<extra></extra>",
+                hovertemplate="day %{x:+d}: %{y:+.2f}% (N=%{customdata})<extra></extra>",
             ),
         ]
     )
     _event_line(fig, 0, "day 0")
-    fig.update_xaxes(title="trading days from the story")
-    fig.update_yaxes(ticksuffix="%")
+    fig.update_xaxes(title="trading days from the story (day 0 = its session)", dtick=1)
+    fig.update_yaxes(title="mean cumulative abnormal return", ticksuffix="%")
     return _finish(fig, f"{title} (N={int(path['n'].max()) if len(path) else 0})", synthetic)
 
 
 def ar_histogram(reactions: pd.DataFrame, *, title: str = "Day-0 abnormal returns") -> go.Figure:
     """The distribution of day-0 abnormal returns, in %."""
     synthetic = provenance(reactions["provider"])
-    fig = go.Figure(go.Histogram(x=reactions["ar_0d"] * 100.0, marker_color="#4cc9f0", nbinsx=40))
-    fig.update_xaxes(ticksuffix="%", title="AR day 0")
+    fig = go.Figure(
+        go.Histogram(
+            x=reactions["ar_0d"] * 100.0,
+            name="events",
+            marker_color="#4cc9f0",
+            nbinsx=40,
+            hovertemplate="%{x}: %{y} events<extra></extra>",
+        )
+    )
+    fig.update_xaxes(ticksuffix="%", title="abnormal return on day 0")
+    fig.update_yaxes(title="events (story × ticker)")
+    fig.update_layout(bargap=0.05)
     return _finish(fig, title, synthetic)
 
 
@@ -245,13 +266,16 @@ def calibration_scatter(
 ) -> go.Figure:
     """Predicted impact against realised impact, correlations in the title."""
     synthetic = provenance(frame["provider"]) if "provider" in frame else False
+    story = "story %{customdata}" if "article_id" in frame else ""
     fig = go.Figure(
         go.Scatter(
             x=frame[score],
             y=frame[realised],
             mode="markers",
+            name="events",
             marker={"color": "#4cc9f0", "opacity": 0.6},
             customdata=frame.get("article_id"),
+            hovertemplate=f"predicted %{{x:.2f}}, realised %{{y:.2f}}<extra>{story}</extra>",
         )
     )
     fig.add_trace(
@@ -261,9 +285,10 @@ def calibration_scatter(
             mode="lines+markers",
             name="bucket means",
             line={"color": "#ffd166"},
+            hovertemplate="bucket mean: predicted %{x:.2f}, realised %{y:.2f}<extra></extra>",
         )
     )
-    fig.update_xaxes(range=[0, 1], title=score)
-    fig.update_yaxes(range=[0, 1], title=realised)
+    fig.update_xaxes(range=[0, 1], title=AXIS_LABELS.get(score, score))
+    fig.update_yaxes(range=[0, 1], title=AXIS_LABELS.get(realised, realised))
     full = f"{title} — Pearson {result.pearson:.2f}, Spearman {result.spearman:.2f}, N={result.n}"
     return _finish(fig, full, synthetic)

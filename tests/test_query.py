@@ -11,15 +11,8 @@ from sqlalchemy.orm import Session
 
 from db.models import FacetRollup
 from terminal import rollups
-from terminal.query import (
-    ArticleFilter,
-    Count,
-    count_articles,
-    count_stories,
-    facet_counts,
-    facet_summary,
-    list_articles,
-)
+from terminal.counts import Count, count_articles, count_stories, facet_counts, facet_summary
+from terminal.query import ArticleFilter, list_articles
 from terminal.store import delete_sample
 from tests.helpers import T0, store, story
 

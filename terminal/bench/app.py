@@ -128,8 +128,9 @@ def memory_probe() -> None:
     """(child) Run the feed's queries (pages, search, counts, facets) and print peak RSS."""
     from sqlalchemy.orm import Session
 
+    from terminal.counts import count_stories, facet_summary
     from terminal.database import get_engine
-    from terminal.query import ArticleFilter, count_stories, facet_summary, list_articles
+    from terminal.query import ArticleFilter, list_articles
 
     base = _peak_mb()
     engine = get_engine()

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
-from terminal.query import ArticleFilter, facet_counts, list_articles
+from terminal.counts import facet_counts
+from terminal.query import ArticleFilter, list_articles
 from terminal.store import to_pub_key
 
 PAGE = 50

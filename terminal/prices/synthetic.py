@@ -15,8 +15,13 @@ from terminal.prices.calendar import sessions_in_range
 ORIGIN = "2015-01-02"
 MARKET_SYMBOLS = frozenset({"SPY", "VOO", "IVV", "^GSPC"})
 WATERMARK = "SYNTHETIC PRICES — illustrative only"
-_MARKET_DAILY_VOL = 0.011
-_MARKET_DAILY_DRIFT = 0.0003
+STOCK_LEVELS = (20.0, 600.0)
+MARKET_LEVELS = (450.0, 600.0)
+_MARKET_DAILY_VOL = 0.010
+_BETAS = (0.6, 1.6)
+_IDIOSYNCRATIC_VOLS = (0.008, 0.028)
+# Log deviations from a symbol's level halve in about six months: paths wander, never run off.
+_KEEP = 0.5 ** (1 / 126)
 
 
 def _seed(text: str) -> int:
@@ -24,23 +29,39 @@ def _seed(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
+def _mean_reverting(shocks: np.ndarray) -> np.ndarray:
+    """Log deviations x_t = _KEEP * x_(t-1) + shock_t from x = 0: each depends only on the past."""
+    out = np.empty(len(shocks))
+    x = 0.0
+    for i, shock in enumerate(shocks.tolist()):
+        x = _KEEP * x + shock
+        out[i] = x
+    return out
+
+
 @lru_cache(maxsize=4)
-def _market_returns(last: str) -> pd.Series:
-    """The shared market factor: daily returns on every session from ORIGIN to `last`."""
+def _market_deviation(last: str) -> pd.Series:
+    """The shared market factor: its log deviation from its level on every session to `last`."""
     sessions = sessions_in_range(ORIGIN, last)
-    rng = np.random.default_rng(_seed("market"))
-    draws = rng.standard_normal(len(sessions)) * _MARKET_DAILY_VOL + _MARKET_DAILY_DRIFT
-    return pd.Series(draws, index=sessions)
+    shocks = np.random.default_rng(_seed("market")).standard_normal(len(sessions))
+    return pd.Series(_mean_reverting(shocks * _MARKET_DAILY_VOL), index=sessions)
+
+
+def _log_uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    """A draw spread evenly in log terms between two positive bounds."""
+    return float(np.exp(rng.uniform(np.log(bounds[0]), np.log(bounds[1]))))
 
 
 def synthetic_daily(symbol: str, last: str) -> pd.DataFrame:
-    """One symbol's normalised daily bars from ORIGIN to `last`: a geometric random walk.
+    """One symbol's normalised daily bars from ORIGIN to `last`, around a plausible level.
 
-    r = beta * market + idiosyncratic noise, with beta in [0.6, 1.6] and idiosyncratic
-    daily volatility 1-2.5%, both drawn from the symbol's seed; market symbols (SPY...)
-    follow the market factor itself. The same symbol always gives the same prices.
+    log close = log level + beta * market + idiosyncratic, where market and idiosyncratic
+    parts mean-revert (half-life about six months), so daily returns are beta * m + e. The level
+    is log-uniform in 20..600 (450..600 for SPY and its kin), beta in [0.6, 1.6] and the
+    idiosyncratic daily volatility 0.8-2.8% (total 1-3.2%); all drawn from the symbol's seed,
+    so the same symbol always gives the same prices. Market symbols follow the factor itself.
     """
-    market = _market_returns(last)
+    market = _market_deviation(last)
     n = len(market)
 
     def rng(part: int) -> np.random.Generator:
@@ -48,11 +69,13 @@ def synthetic_daily(symbol: str, last: str) -> pd.DataFrame:
         return np.random.default_rng([_seed(symbol), part])
 
     if symbol in MARKET_SYMBOLS:
-        returns = market.to_numpy()
+        level, deviation = _log_uniform(rng(3), MARKET_LEVELS), market.to_numpy()
     else:
-        beta, vol = rng(0).uniform(0.6, 1.6), rng(1).uniform(0.01, 0.025)
-        returns = beta * market.to_numpy() + rng(2).standard_normal(n) * vol
-    close = rng(3).uniform(20, 400) * np.exp(np.cumsum(np.log1p(np.clip(returns, -0.5, 1.0))))
+        beta, vol = rng(0).uniform(*_BETAS), rng(1).uniform(*_IDIOSYNCRATIC_VOLS)
+        own = _mean_reverting(rng(2).standard_normal(n) * vol)
+        level, deviation = _log_uniform(rng(3), STOCK_LEVELS), beta * market.to_numpy() + own
+    close = level * np.exp(deviation)
+    returns = np.expm1(np.diff(deviation, prepend=0.0))
     spread = np.abs(np.vstack([rng(4 + k).standard_normal(n) for k in range(3)])) * 0.006
     opens = close / (1 + returns) * (1 + spread[0] - 0.0048)
     frame = pd.DataFrame(

@@ -13,20 +13,17 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from terminal import counts
 from terminal.config import database_url
+from terminal.counts import Count, Facets, count_stories, facet_summary
 from terminal.database import get_engine, migrate
-from terminal.query import (
-    ArticleFilter,
-    ArticleRow,
-    Sort,
-    count_articles,
-    facet_counts,
-    list_articles,
-)
+from terminal.query import ArticleFilter, ArticleRow, Sort, list_articles
 from terminal.ui import analysis, data, market
 from terminal.ui.params import SORTS
 
 PAGE_SIZE = 25
+COUNT_CAP = counts.COUNT_CAP  # the feed's count stops here and says "10,000+"
+WINDOW = counts.WINDOW  # counts beyond the roll-ups look at the newest this many stories
 SHORT_TTL = 30
 LONG_TTL = 300
 PROBE_TTL = 600  # how long "Yahoo cannot be reached" is believed
@@ -65,15 +62,19 @@ def feed_page(db: str, flt: ArticleFilter, sort: str, page: int) -> list[Article
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
-def feed_count(db: str, flt: ArticleFilter) -> int:
+def feed_count(db: str, flt: ArticleFilter) -> Count:
+    """How many stories the view holds; past COUNT_CAP (or the window) "at least n"."""
     with Session(_engine_for(db)) as s:
-        return count_articles(s, flt)
+        # A window a fifth wider than the cap, so a common filter reads "10,000+", not the
+        # "9,987+" that the clusters folded away inside a window of exactly the cap would give.
+        return count_stories(s, flt, cap=COUNT_CAP, window=max(WINDOW, COUNT_CAP + COUNT_CAP // 5))
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
-def facets(db: str, flt: ArticleFilter) -> dict[str, list[tuple[str, int]]]:
+def facets(db: str, flt: ArticleFilter) -> Facets:
+    """Facet counts for the sidebar; `window` set when counted among the newest WINDOW stories."""
     with Session(_engine_for(db)) as s:
-        return facet_counts(s, flt)
+        return facet_summary(s, flt, window=WINDOW)
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)

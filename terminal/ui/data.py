@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, IngestRun, Source
 from terminal import export
+from terminal.counts import count_stories
 from terminal.query import (
     ArticleFilter,
     ArticleRow,
@@ -20,7 +21,6 @@ from terminal.query import (
     load_rows,
 )
 from terminal.sources import list_sources
-from terminal.store import article_count
 from terminal.text import safe_url
 
 RELATED_DAYS = 3
@@ -97,8 +97,10 @@ def related_stories(
 
 
 def store_summary(session: Session) -> StoreSummary:
-    """How many stories the store holds, and how many of them are samples."""
-    return StoreSummary(article_count(session), article_count(session, sample=True))
+    """How many stories the store holds, and how many of them are samples (from the roll-ups)."""
+    total = count_stories(session, ArticleFilter())
+    sample = count_stories(session, ArticleFilter(sample=True))
+    return StoreSummary(total.n, sample.n)
 
 
 def export_view(

@@ -1,11 +1,13 @@
-"""The feed's widgets <-> its URL: which widget keys hold which filter, and both directions."""
+"""The feed's widgets <-> its URL (which widget keys hold which filter, both ways), and paging."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from terminal.counts import Count
 from terminal.query import ArticleFilter
 from terminal.ui.params import (
     Params,
@@ -84,3 +86,26 @@ def url_for(state: Mapping[str, Any], page: int) -> dict[str, str | list[str]]:
 
 def page_of(params: Params) -> int:
     return page_from_params(params)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where the feed is among its pages; `pages` is a lower bound when the count is not exact."""
+
+    page: int
+    pages: int
+    exact: bool
+
+    def __str__(self) -> str:
+        return f"page {self.page:,} of {self.pages:,}" + ("" if self.exact else "+")
+
+    def has_older(self, shown: int, size: int) -> bool:
+        """Whether an older page exists: by the count, or (count cut short) while pages are full."""
+        return self.page < self.pages if self.exact else shown >= size
+
+
+def paging(total: Count, wanted: int, size: int) -> Paging:
+    """The page to show for a count; only an exact count clamps it to the last page."""
+    pages = max(1, -(-total.n // size))
+    page = min(wanted, pages) if total.exact else wanted
+    return Paging(page, max(pages, page), total.exact)

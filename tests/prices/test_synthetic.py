@@ -33,3 +33,28 @@ def test_stocks_load_on_the_market_factor() -> None:
     stock, market = r[:, list(panel.symbols).index("NVDA")], r[:, list(panel.symbols).index("SPY")]
     assert 0.005 < market.std() < 0.02
     assert np.corrcoef(stock, market)[0, 1] > 0.2
+
+
+SAMPLE = ["NVDA", "TSLA", "AAPL", "AMD", "INTC", "JPM", "GOOGL", "COIN", "PFE", "BA", "META",
+          "AMZN", "XOM", "MSFT", "BAC", "CRWV", "NFLX"]  # fmt: skip
+
+
+def test_levels_are_plausible_and_never_run_off_over_a_decade() -> None:
+    frame = fetch([*SAMPLE, "SPY"], "2015-01-01", "2025-12-31")
+    closes = frame.pivot(index="ts", columns="symbol", values="close")
+    spy = closes.pop("SPY")
+    first = closes.iloc[0]
+    assert first.between(20, 600).all() and first.nunique() == len(SAMPLE)
+    assert (closes.max() / first < 4).all() and (first / closes.min() < 4).all()
+    assert spy.min() > 400 and spy.max() < 750
+
+
+def test_daily_volatility_is_realistic_and_beta_is_meaningful() -> None:
+    panel = build_panel(fetch([*SAMPLE, "SPY"], "2016-01-01", "2025-12-31"))
+    r = panel.returns[1:]
+    market = r[:, list(panel.symbols).index("SPY")]
+    stocks = np.delete(r, list(panel.symbols).index("SPY"), axis=1)
+    betas = [np.cov(s, market)[0, 1] / market.var(ddof=1) for s in stocks.T]
+    assert 0.008 < market.std() < 0.012
+    assert (stocks.std(axis=0) > 0.009).all() and (stocks.std(axis=0) < 0.035).all()
+    assert min(betas) > 0.5 and max(betas) < 1.8 and max(betas) - min(betas) > 0.5

@@ -10,8 +10,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article
+from terminal.counts import count_articles, facet_counts
 from terminal.pipeline import prepare, store_result
-from terminal.query import ArticleFilter, count_articles, facet_counts, list_articles
+from terminal.query import ArticleFilter, list_articles
 from terminal.records import ParseResult
 from tests.reliability.helpers import (
     expected_tickers,

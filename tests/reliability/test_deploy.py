@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from db.migrate import upgrade
 from db.models import IngestRun
-from terminal.query import ArticleFilter, count_articles, list_articles
+from terminal.counts import count_articles
+from terminal.query import ArticleFilter, list_articles
 from terminal.sources import add_source
 from tests.conftest import ROOT, require_postgres
 from tests.reliability.helpers import (

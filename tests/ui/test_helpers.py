@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from terminal import state
+from terminal.counts import Count
 from terminal.query import ArticleFilter, ArticleRow
 from terminal.ui import feedstate
 from terminal.ui.cards import card_view, impact_badges, percent, relative_time
@@ -88,6 +89,15 @@ def _row(**changes: object) -> ArticleRow:
     )  # fmt: skip
     base.update(changes)
     return ArticleRow(**base)  # type: ignore[arg-type]
+
+
+def test_paging_clamps_to_an_exact_count_and_pages_on_past_a_capped_one() -> None:
+    exact = feedstate.paging(Count(59), 9, 25)
+    assert (exact.page, str(exact), exact.has_older(9, 25)) == (3, "page 3 of 3", False)
+    capped = feedstate.paging(Count(10_000, exact=False), 1, 25)
+    assert (str(capped), capped.has_older(25, 25)) == ("page 1 of 400+", True)
+    past = feedstate.paging(Count(10_000, exact=False), 401, 25)
+    assert (str(past), past.has_older(7, 25)) == ("page 401 of 401+", False)
 
 
 def test_card_tells_source_and_model_impact_apart() -> None:

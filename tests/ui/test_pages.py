@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from terminal.pipeline import store_result
 from terminal.records import ArticleRecord, ParseResult
 from terminal.sources import list_sources
+from terminal.ui import cache
 from tests.ui.conftest import APP
 
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>[click](javascript:alert(3))"
@@ -86,6 +88,30 @@ def test_second_page_is_in_the_url(store: Engine) -> None:
     assert len(story_links(at)) == 59 - 50
     button(at, "‹ Newer").click().run()
     assert url(at, "page") == ["2"]
+
+
+def test_a_count_past_the_cap_says_at_least_and_pages_on_while_pages_are_full(
+    store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "COUNT_CAP", 30)
+    at = page(min_impact="0.1")  # 59 matches: beyond the roll-ups, so the cap applies
+    assert "30+ stories · page 1 of 2+" in texts(at)
+    button(at, "Older ›").click().run()
+    assert len(story_links(at)) == 25 and not button(at, "Older ›").disabled
+    button(at, "Older ›").click().run()
+    assert len(story_links(at)) == 59 - 50 and button(at, "Older ›").disabled
+    assert "page 3 of 3+" in texts(at) and url(at, "page") == ["3"]
+
+
+def test_facets_counted_among_the_latest_stories_say_so(
+    store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "counts from the latest" not in texts(page(min_impact="0.1"))
+    cache.clear()
+    monkeypatch.setattr(cache, "WINDOW", 10)
+    assert "counts from the latest 10 matching stories" in texts(page(min_impact="0.1"))
+    cache.clear()
+    assert "counts from the latest" not in texts(page(ticker="NVDA"))  # from the roll-ups
 
 
 def test_impact_sort_puts_the_highest_first(store: Engine) -> None:

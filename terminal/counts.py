@@ -1,0 +1,173 @@
+"""Counting the store: how many stories match a filter, and facet counts per ticker, topic, source.
+
+Bounded whatever the store's size: exact from the `facet_rollups` table (`terminal/rollups.py`)
+when a filter is no more than single values of tickers, topics or sources (plus the sample
+and cluster switches); otherwise counted among the newest WINDOW candidate stories of the
+index the feed's query walks, and said so (`Count.exact`, `Facets.window`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, desc, func, select, union_all
+from sqlalchemy.orm import Session
+
+from db.models import Article
+from terminal import rollups, search
+from terminal.query import (
+    SENTIMENT_BANDS,
+    ArticleFilter,
+    conditions,
+    driving_link,
+    fts_match,
+    keys_stmt,
+    range_conditions,
+)
+from terminal.store import from_pub_key
+
+WINDOW = 10_000  # beyond the roll-ups, counts look at the newest this many candidate stories
+COUNT_CAP = 10_000  # ... and the feed's count stops after this many matches ("10,000+")
+FACET_DIMS = {"tickers": "t", "topics": "p", "sources": "s"}
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number of stories; not `exact` when counting stopped at a cap (shown "10,000+")."""
+
+    n: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.n:,}" if self.exact else f"{self.n:,}+"
+
+
+@dataclass(slots=True)
+class Facets:
+    """Facet counts; `window` is set when some were counted among only the newest `window`
+    candidate stories (say so: "counts from the latest 10,000 stories")."""
+
+    counts: dict[str, list[tuple[str, int]]]
+    window: int | None = None
+
+
+def count_stories(
+    session: Session, flt: ArticleFilter, *, cap: int | None = COUNT_CAP, window: int = WINDOW
+) -> Count:
+    """How many stories match: exact from the roll-ups for no filter or one value of up to two
+    of tickers/topics/sources (plus the sample and cluster switches); otherwise counted among
+    the newest `window` candidates, stopping after `cap` matches (None: count every story).
+    Not `exact` means "at least n"."""
+    keys = _rollup_keys(flt)
+    if keys is not None and len(keys) <= 2:
+        return Count(rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample))
+    if cap is None:
+        stmt = select(func.count()).select_from(Article).where(*conditions(session, flt))
+        return Count(int(session.scalar(stmt) or 0))
+    bounded, cut = _windowed(session, flt, window)
+    found = keys_stmt(session, bounded, limit=cap + 1, before=None).subquery()
+    n = int(session.scalar(select(func.count()).select_from(found)) or 0)
+    return Count(min(n, cap), exact=n <= cap and not cut)
+
+
+def count_articles(session: Session, flt: ArticleFilter) -> int:
+    """How many stories match (exact, however long it takes: for the CLI and tests)."""
+    return count_stories(session, flt, cap=None).n
+
+
+def facet_summary(
+    session: Session, flt: ArticleFilter, *, top: int = 50, window: int = WINDOW
+) -> Facets:
+    """Counts per ticker, topic and source; each facet ignores its own filter, so the
+    alternatives stay visible. Exact from the roll-ups when a facet's filter is none or one
+    value of one dim (plus the switches); otherwise among the newest `window` candidates."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    counted: dict[ArticleFilter, list[str]] = {}
+    for name, dim in FACET_DIMS.items():
+        sub = flt.without(name)
+        keys = _rollup_keys(sub)
+        if keys is None or len(keys) > 1:
+            counted.setdefault(sub, []).append(name)
+            continue
+        out[name] = rollups.top_values(
+            session, dim, keys[0] if keys else None,
+            leads_only=sub.leads_only, sample=sub.sample, top=top,
+        )  # fmt: skip
+    partial = None
+    for sub, names in counted.items():
+        bounded, cut = _windowed(session, sub, window)
+        stmt = keys_stmt(session, bounded, limit=window, before=None)
+        counts, _ = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
+        out.update((name, counts[FACET_DIMS[name]]) for name in names)
+        partial = window if cut else partial
+    return Facets({name: out[name] for name in FACET_DIMS}, partial)
+
+
+def facet_counts(
+    session: Session, flt: ArticleFilter, *, top: int = 50
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per ticker, topic and source (see `facet_summary`)."""
+    return facet_summary(session, flt, top=top).counts
+
+
+def _rollup_keys(flt: ArticleFilter) -> list[tuple[str, str]] | None:
+    """The (dim, value) pairs `flt` amounts to when only those and the switches filter."""
+    if (
+        search.parse_query(flt.text)
+        or flt.since is not None
+        or flt.until is not None
+        or flt.min_impact is not None
+        or flt.max_impact is not None
+        or flt.sentiment in SENTIMENT_BANDS
+    ):
+        return None
+    keys: list[tuple[str, str]] = []
+    for name, dim in FACET_DIMS.items():
+        values = set(getattr(flt, name))
+        if len(values) > 1:
+            return None
+        keys += [(dim, value) for value in values]
+    return keys
+
+
+def _windowed(session: Session, flt: ArticleFilter, window: int) -> tuple[ArticleFilter, bool]:
+    """`flt` limited to the time span of the newest `window` candidates of its driving index,
+    so counting it examines about `window` stories; True when that cut anything off."""
+    walk = _candidates(session, flt, window).subquery()
+    oldest, seen = session.execute(select(func.min(walk.c.k), func.count())).one()
+    if seen < window:
+        return flt, False
+    since = from_pub_key(int(oldest))
+    return replace(flt, since=max(since, flt.since) if flt.since else since), True
+
+
+def _candidates(session: Session, flt: ArticleFilter, limit: int) -> Select[Any]:
+    """Time keys of the newest `limit` candidates on the index `keys_stmt` walks (only that
+    index is read: the other filters are not checked)."""
+    link = driving_link(flt)
+    if link is not None:
+        key = link.table.pub_key
+        parts = [
+            select(key.label("k"))
+            .where(link.key == value, *range_conditions(key, flt))
+            .order_by(desc(key))
+            .limit(limit)
+            .subquery()
+            for value in getattr(flt, link.name)
+        ]
+        merged = union_all(*(select(p.c.k) for p in parts)).subquery()
+        return select(merged.c.k).order_by(desc(merged.c.k)).limit(limit)
+    match = fts_match(session, flt)
+    if match is not None:
+        rowid = search.FTS.c.rowid
+        return (
+            select(rowid.label("k"))
+            .where(match, *range_conditions(rowid, flt))
+            .order_by(desc(rowid))
+            .limit(limit)
+        )
+    key = Article.pub_key.label("k")
+    return (
+        select(key).where(*range_conditions(Article.pub_key, flt)).order_by(desc(key)).limit(limit)
+    )
