@@ -19,9 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.engine import BUSY_TIMEOUT_MS
-from terminal.export import canonical, to_jsonl
+from terminal.export import canonical_items, to_jsonl
 from terminal.pipeline import RunSummary
-from terminal.query import ArticleFilter, iter_articles, links_for
 
 PG_HINT = "the store is PostgreSQL: back it up with pg_dump, or export it with a .jsonl PATH"
 
@@ -135,20 +134,7 @@ def restore_sqlite(engine: Engine, backup: Path, *, force: bool = False) -> Back
 
 def iter_canonical(session: Session) -> Iterator[dict[str, Any]]:
     """Every story in the store, newest first, as canonical JSON objects with tickers and topics."""
-    batch: list[Any] = []
-    for article in iter_articles(session, ArticleFilter()):
-        batch.append(article)
-        if len(batch) == 500:
-            yield from _with_links(session, batch)
-            batch = []
-    yield from _with_links(session, batch)
-
-
-def _with_links(session: Session, batch: list[Any]) -> Iterator[dict[str, Any]]:
-    if batch:
-        tickers, topics = links_for(session, [a.id for a in batch])
-        for article in batch:
-            yield canonical(article, tickers[article.id], topics[article.id])
+    return canonical_items(session)
 
 
 def export_store(engine: Engine, out: TextIO) -> int:

@@ -8,7 +8,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from db.models import Article
+from terminal.query import ArticleFilter, iter_articles, links_for
+
+BATCH = 500
 
 FIELDS = [
     "id", "url", "title", "published_at", "source", "summary", "body", "analysis", "tickers",
@@ -37,6 +42,27 @@ def canonical(article: Article, tickers: list[str], topics: list[str]) -> dict[s
         "guid": article.guid,
         **(article.extra or {}),
     }
+
+
+def canonical_items(
+    session: Session, flt: ArticleFilter | None = None, *, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The stories a filter matches (all by default), newest first, as canonical objects,
+    read in batches so a whole-store export never holds the store in memory."""
+    batch: list[Article] = []
+    for article in iter_articles(session, flt or ArticleFilter(), limit=limit):
+        batch.append(article)
+        if len(batch) == BATCH:
+            yield from _with_links(session, batch)
+            batch = []
+    yield from _with_links(session, batch)
+
+
+def _with_links(session: Session, batch: list[Article]) -> Iterator[dict[str, Any]]:
+    if batch:
+        tickers, topics = links_for(session, [a.id for a in batch])
+        for article in batch:
+            yield canonical(article, tickers[article.id], topics[article.id])
 
 
 def to_jsonl(items: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -14,8 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from terminal.export import canonical, to_csv, to_json, to_jsonl
-from terminal.query import ArticleFilter, iter_articles, links_for, list_articles
+from terminal.export import canonical_items, to_csv, to_json, to_jsonl
+from terminal.query import ArticleFilter, list_articles
 
 WRITERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
 
@@ -27,30 +25,12 @@ def describe(engine: Engine) -> str:
     return f"PostgreSQL {url.host or 'localhost'}/{url.database}"
 
 
-def _canonical_items(session: Session, flt: ArticleFilter, limit: int) -> Iterator[dict[str, Any]]:
-    batch: list[Any] = []
-    for article in iter_articles(session, flt, limit=limit):
-        batch.append(article)
-        if len(batch) == 500:
-            yield from _with_links(session, batch)
-            batch = []
-    yield from _with_links(session, batch)
-
-
-def _with_links(session: Session, batch: list[Any]) -> Iterator[dict[str, Any]]:
-    if not batch:
-        return
-    tickers, topics = links_for(session, [a.id for a in batch])
-    for article in batch:
-        yield canonical(article, tickers[article.id], topics[article.id])
-
-
 def print_articles(
     engine: Engine, flt: ArticleFilter, *, limit: int, fmt: str, console: Console
 ) -> None:
     with Session(engine) as session:
         if fmt in WRITERS:
-            for chunk in WRITERS[fmt](_canonical_items(session, flt, limit)):
+            for chunk in WRITERS[fmt](canonical_items(session, flt, limit=limit)):
                 sys.stdout.write(chunk)
             return
         if fmt != "table":

@@ -15,8 +15,6 @@ from terminal.counts import count_stories
 from terminal.query import (
     ArticleFilter,
     ArticleRow,
-    iter_articles,
-    links_for,
     list_articles,
     load_rows,
 )
@@ -107,11 +105,8 @@ def export_view(
     session: Session, flt: ArticleFilter, fmt: str, *, limit: int = EXPORT_LIMIT
 ) -> str:
     """The stories of a view in the canonical format: "csv" or "jsonl" (newest first)."""
-    batch = list(iter_articles(session, flt, limit=limit))
-    tickers, topics = links_for(session, [a.id for a in batch])
-    items = (export.canonical(a, tickers[a.id], topics[a.id]) for a in batch)
     writer = export.to_csv if fmt == "csv" else export.to_jsonl
-    return "".join(writer(items))
+    return "".join(writer(export.canonical_items(session, flt, limit=limit)))
 
 
 def sources_table(session: Session) -> list[dict[str, Any]]:
