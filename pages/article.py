@@ -23,18 +23,18 @@ known = cache.moves(db, [row]).get(row.id)
 view = card_view(
     row, moves=known.values if known else None, synthetic=bool(known and known.synthetic)
 )
-with cache.session() as s, s.begin():
+with cache.writing() as s:
     state.mark_read(session=s, article_id=row.id)
     bookmarked = state.is_bookmarked(session=s, article_id=row.id)
 
 
 def set_bookmark(on: bool) -> None:
-    with cache.session() as s, s.begin():
+    with cache.writing() as s:
         state.set_bookmark(session=s, article_id=row.id, on=on)
 
 
 def mark_unread() -> None:
-    with cache.session() as s, s.begin():
+    with cache.writing() as s:
         state.mark_unread(session=s, article_id=row.id)
     st.switch_page(render.FEED_PAGE)
 
@@ -118,6 +118,6 @@ for note in notes:
 with st.form("note", clear_on_submit=True, border=False):
     body = st.text_area("Add a note", height=80, max_chars=10_000)
     if st.form_submit_button("Save note") and body.strip():
-        with cache.session() as s, s.begin():
+        with cache.writing() as s:
             state.add_note(session=s, article_id=row.id, body=body)
         st.rerun()

@@ -104,7 +104,7 @@ with st.expander("Saved views and export", icon=":material/bookmarks:"):
             row.button("Apply", on_click=apply_view, args=(chosen.query,))
     name = row.text_input("Name this view", max_chars=80, width=220)
     if row.button("Save view", disabled=not name.strip()):
-        with cache.session() as s, s.begin():
+        with cache.writing() as s:
             state.save_view(session=s, name=name, query=query_string(here))
         st.toast(f"Saved view {name.strip()!r}")
     row.download_button(

@@ -23,7 +23,7 @@ else:
     )  # fmt: skip
     changed = edited.loc[edited["enabled"] != table["enabled"]]
     if not changed.empty:
-        with cache.session() as s, s.begin():
+        with cache.writing() as s:
             for source_id, enabled in zip(changed["id"], changed["enabled"], strict=True):
                 set_enabled(s, str(source_id), bool(enabled))
         cache.clear()
@@ -37,7 +37,7 @@ with add.form("add_source", clear_on_submit=True, border=False):
     name = st.text_input("Name (optional)")
     if st.form_submit_button("Add source", icon=":material/add:") and target.strip():
         try:
-            with cache.session() as s, s.begin():
+            with cache.writing() as s:
                 add_source(s, target.strip(), name=name.strip() or None)
         except SourceError as exc:
             st.error(str(exc))
@@ -48,7 +48,7 @@ if not table.empty:
     with remove.form("remove_source", border=False):
         gone = st.selectbox("Remove a source (its stories stay)", table["name"], index=None)
         if st.form_submit_button("Remove", icon=":material/delete:") and gone:
-            with cache.session() as s, s.begin():
+            with cache.writing() as s:
                 remove_source(s, str(table.loc[table["name"] == gone, "id"].iloc[0]))
             cache.clear()
             st.rerun()

@@ -23,7 +23,7 @@ if not symbol:
 
 
 def toggle_watch(on: bool) -> None:
-    with cache.session() as s, s.begin():
+    with cache.writing() as s:
         state.set_watched(session=s, symbol=symbol, on=on)
 
 

@@ -6,6 +6,8 @@ Every cached function takes the database URL, so two stores never share an entry
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 import pandas as pd
@@ -13,6 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from db.engine import write_session
 from terminal import counts
 from terminal.config import database_url
 from terminal.counts import Count, Facets, count_stories, facet_summary
@@ -42,8 +45,16 @@ def engine() -> Engine:
 
 
 def session() -> Session:
-    """A short session for one action; use it in a `with` block."""
+    """A short session for reading; use it in a `with` block."""
     return Session(engine(), expire_on_commit=False)
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A short write transaction (on SQLite it takes the write lock up front, so a busy
+    store makes the click wait, never fail on a stale snapshot); committed on exit."""
+    with write_session(engine()) as s, s.begin():
+        yield s
 
 
 def url() -> str:
