@@ -77,12 +77,24 @@ def to_json(items: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "\n]\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula: `'` before = + - @ (the CSV
+    reader takes it off again, so exports still round-trip)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Stories as CSV rows: lists joined with `;`, outside text kept inert in spreadsheets."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        row = dict(item)
+        row = {k: spreadsheet_safe(v) for k, v in item.items()}
         row["tickers"] = ";".join(item["tickers"])
         row["topics"] = ";".join(item["topics"])
         writer.writerow(row)

@@ -12,7 +12,12 @@ import nh3
 _BLOCK_TAGS = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>")
 _WS = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n\s*\n+")
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+# Control characters (C0 and C1), and the bidi overrides that make text display in an
+# order other than it reads ("Trojan Source" spoofing); ordinary RTL text needs none.
+_CONTROL = dict.fromkeys(
+    [c for c in range(32) if c not in (9, 10, 13)]
+    + [*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
 
 
 def clean_text(value: object, *, max_len: int | None = None) -> str:

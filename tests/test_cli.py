@@ -170,3 +170,16 @@ def test_init_with_the_sample_set_prepares_prices_for_its_charts(monkeypatch):
     assert len(calls) == 1
     run("init", "--sample", "--no-prices")
     assert len(calls) == 1
+
+
+def test_csv_export_keeps_formulas_inert_and_still_round_trips(tmp_path, monkeypatch):
+    rows = [{**ROWS[0], "title": '=HYPERLINK("http://evil.example","x")', "summary": "-3% drop"}]
+    run("ingest", str(write_jsonl(tmp_path / "f.jsonl", rows)))
+    exported = run("articles", "--format", "csv").output
+    assert "'=HYPERLINK" in exported and "'-3% drop" in exported
+    (tmp_path / "f.csv").write_text(exported)
+    monkeypatch.setenv("TERMINAL_DATABASE_URL", f"sqlite:///{tmp_path / 'again.db'}")
+    run("ingest", str(tmp_path / "f.csv"))
+    [story] = json.loads(run("articles", "--format", "json").output)
+    assert story["title"] == '=HYPERLINK("http://evil.example","x")'
+    assert story["summary"] == "-3% drop"

@@ -14,6 +14,10 @@ from terminal.records import ParseResult, Rejected
 
 csv.field_size_limit(10_000_000)
 
+# Keys under which news APIs and exports put their list of articles, in order of preference.
+LIST_KEYS = ("articles", "items", "results", "stories", "news", "entries", "data", "value")
+PRICE_COLUMNS = {"open", "high", "low", "close", "adj close", "volume"}
+
 
 def _collect(
     items: Iterable[tuple[str, Any]], *, now: datetime, default_published: datetime | None
@@ -32,25 +36,65 @@ def _collect(
     return result
 
 
+def loads(text: str) -> Any:
+    """json.loads that raises only ValueError, also for absurd nesting and giant numbers."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} (line {exc.lineno})") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ValueError("a number with more than 4,300 digits") from None
+
+
+def find_articles(data: Any, depth: int = 0) -> list[Any] | None:
+    """The list of articles in a document: the document itself, or a list under LIST_KEYS.
+
+    `{"articles": [...]}`, `{"data": {"articles": [...]}}`, `{"Items": [...]}`... are
+    searched up to three levels down; keys are compared case-insensitively.
+    """
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, Mapping) or depth > 3:
+        return None
+    lowered = {str(k).strip().lower(): v for k, v in data.items()}
+    for key in LIST_KEYS:
+        value = lowered.get(key)
+        if isinstance(value, list):
+            return value
+        if isinstance(value, Mapping) and (inner := find_articles(value, depth + 1)) is not None:
+            return inner
+    return None
+
+
 def read_json(
     text: str, *, now: datetime, default_published: datetime | None = None
 ) -> ParseResult:
-    """A JSON list of articles, an object with an `articles` list, or one article object."""
+    """A JSON list of articles, an object holding one (see find_articles), or one article."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return ParseResult(rejected=[Rejected(f"line {exc.lineno}", f"invalid JSON: {exc.msg}")])
-    if isinstance(data, Mapping) and isinstance(data.get("articles"), list):
-        data = data["articles"]
-    elif isinstance(data, Mapping):
-        data = [data]
-    if not isinstance(data, list):
-        return ParseResult(rejected=[Rejected("file", "expected a list of articles")])
-    return _collect(
-        ((f"item {i}", item) for i, item in enumerate(data, 1)),
+        data = loads(text)
+    except ValueError as exc:
+        if "Extra data" in str(exc) and text.lstrip().startswith("{"):
+            result = read_jsonl(text, now=now, default_published=default_published)
+            result.warnings.insert(0, "several JSON documents, one per line: read as JSONL")
+            return result
+        return ParseResult(rejected=[Rejected("file", f"invalid JSON: {exc}")])
+    articles = find_articles(data)
+    if articles is None and isinstance(data, Mapping):
+        articles = [data]
+    if articles is None:
+        kind = "null" if data is None else type(data).__name__
+        found = f"a JSON {kind}, not a list of articles or an object"
+        return ParseResult(rejected=[Rejected("file", found)])
+    result = _collect(
+        ((f"item {i}", item) for i, item in enumerate(articles, 1)),
         now=now,
         default_published=default_published,
     )
+    if not articles:
+        result.warnings.append("the file holds no articles")
+    return result
 
 
 def read_jsonl(
@@ -59,13 +103,20 @@ def read_jsonl(
     """One JSON article per line; a broken line is rejected, the others kept."""
     parsed: list[tuple[str, Any]] = []
     bad: list[Rejected] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip().removesuffix(",").strip()
+        if not line:
             continue
         try:
-            parsed.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as exc:
-            bad.append(Rejected(f"line {number}", f"invalid JSON: {exc.msg}"))
+            parsed.append((f"line {number}", loads(line)))
+        except ValueError as exc:
+            reason = str(exc).removesuffix(" (line 1)")
+            bad.append(Rejected(f"line {number}", f"invalid JSON: {reason}"))
+    if bad and not parsed and text.lstrip().startswith(("[", "{")):
+        whole = read_json(text, now=now, default_published=default_published)
+        if whole.records:
+            whole.warnings.insert(0, "one JSON document, not one article per line: read as JSON")
+            return whole
     result = _collect(parsed, now=now, default_published=default_published)
     result.rejected = bad + result.rejected
     result.rejected.sort(key=lambda r: int(r.location.split()[-1]))
@@ -80,21 +131,50 @@ def read_csv(text: str, *, now: datetime, default_published: datetime | None = N
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    if not reader.fieldnames or not any(
-        (name or "").strip().lower() in ("title", "headline") for name in reader.fieldnames
-    ):
-        return ParseResult(rejected=[Rejected("line 1", "CSV header has no 'title' column")])
+    fields = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    if not any(name in ("title", "headline") for name in fields):
+        reason = "CSV header has no 'title' column"
+        if PRICE_COLUMNS & set(fields):
+            reason += "; it looks like prices: use `prices import FILE --symbol SYM`"
+        return ParseResult(rejected=[Rejected("line 1", reason)])
+    title_key = (reader.fieldnames or [])[
+        fields.index("title" if "title" in fields else "headline")
+    ]
+    delimiter = str(getattr(dialect, "delimiter", ","))
     rows: list[tuple[str, Any]] = []
     bad: list[Rejected] = []
+    start = 2
     try:
         for row in reader:
-            line = f"line {reader.line_num}"
+            line, start = f"line {start}", reader.line_num + 1
             if None in row:
                 bad.append(Rejected(line, "more values than header columns"))
                 continue
-            rows.append((line, {k: v for k, v in row.items() if k is not None}))
+            if _unclosed_quote(row.get(title_key), delimiter):
+                skipped = f"lines {line[5:]}-{reader.line_num}"
+                bad.append(Rejected(line, f"a quote is never closed: {skipped} skipped"))
+                continue
+            rows.append((line, {k: _formula_unescaped(v) for k, v in row.items() if k}))
     except csv.Error as exc:
         bad.append(Rejected(f"line {reader.line_num}", f"unreadable CSV: {exc}"))
     result = _collect(rows, now=now, default_published=default_published)
     result.rejected = bad + result.rejected
+    if not rows and not bad:
+        result.warnings.append("the file holds no articles (a header only)")
     return result
+
+
+def _unclosed_quote(title: str | None, delimiter: str) -> bool:
+    """A title running over lines and cells: a quote opened and never closed."""
+    return title is not None and "\n" in title and delimiter in title.split("\n", 1)[1]
+
+
+def _formula_unescaped(value: Any) -> Any:
+    """Undo the `'` our CSV export puts before cells starting with = + - @."""
+    if (
+        isinstance(value, str)
+        and value[:1] == "'"
+        and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
+    ):
+        return value[1:]
+    return value

@@ -126,6 +126,8 @@ def _record(entry: Any, feed: _Feed, location: str) -> ArticleRecord | None:
         return None
     guid = one_line(entry.get("id"), max_len=GUID_MAX) or None
     published_at, estimated = _published(entry, feed, location)
+    outlet = _entry_publisher(entry)
+    title = without_outlet_suffix(title, outlet)
     return ArticleRecord(
         title=title or one_line(summary, max_len=160),
         published_at=published_at,
@@ -134,7 +136,7 @@ def _record(entry: Any, feed: _Feed, location: str) -> ArticleRecord | None:
         guid=guid,
         summary=summary,
         body=body,
-        publisher=_entry_publisher(entry) or feed.publisher,
+        publisher=outlet or feed.publisher,
         language=feed.language,
         extra=_extra(entry, feed.url),
     )
@@ -191,6 +193,14 @@ def _entry_publisher(entry: Any) -> str:
     """The original outlet named by an aggregated entry's <source>, if any."""
     source = entry.get("source")
     return one_line(source.get("title"), max_len=200) if hasattr(source, "get") else ""
+
+
+def without_outlet_suffix(title: str, outlet: str) -> str:
+    """An aggregator's title without the outlet it appends ("Nvidia ... - Reuters")."""
+    for dash in (" - ", " – ", " — ", " | "):
+        if outlet and title.endswith(dash + outlet) and len(title) > len(dash + outlet):
+            return title[: -len(dash + outlet)].rstrip()
+    return title
 
 
 def _feed_publisher(feed: Any, url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from functools import lru_cache
 from html.entities import name2codepoint
 
@@ -32,6 +33,7 @@ _AMPERSAND = re.compile(
 )
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _SNIFF_CHARS = 65_536
+MAX_GUNZIPPED = 50_000_000  # a compressed feed file may unpack to this much, no more
 # Browsers read these labels as windows-1252, and so do real feeds that declare them.
 _AS_CP1252 = {"ascii", "latin_1", "iso8859-1", "cp1252"}
 
@@ -53,6 +55,7 @@ codecs.register_error("catalyst-cp1252", _recover_cp1252)
 
 def prepare_xml(content: bytes, content_type: str | None = None) -> tuple[bytes, list[str]]:
     """UTF-8 bytes without DOCTYPE for feedparser, and warnings; raises NotAFeed if no feed."""
+    content = gunzip_feed(content)
     text, warnings = decode_document(content, content_type)
     text, removed = strip_doctype(text)
     if removed:
@@ -60,6 +63,22 @@ def prepare_xml(content: bytes, content_type: str | None = None) -> tuple[bytes,
     describe_non_feed(text)
     text = _AMPERSAND.sub(_xml_reference, _XML_DECL.sub("", text, count=1).lstrip())
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8"), warnings
+
+
+def gunzip_feed(content: bytes) -> bytes:
+    """A gzip-compressed feed file unpacked (at most MAX_GUNZIPPED bytes); other bytes as they are."""
+    if not content.startswith(b"\x1f\x8b"):
+        return content
+    inflater = zlib.decompressobj(wbits=47)
+    try:
+        out = inflater.decompress(content, MAX_GUNZIPPED + 1)
+    except zlib.error as error:
+        raise NotAFeed(f"a damaged gzip file ({error})") from None
+    if len(out) > MAX_GUNZIPPED or inflater.unconsumed_tail:
+        raise NotAFeed(f"a gzip file that unpacks to more than {MAX_GUNZIPPED >> 20} MB")
+    if not out and not inflater.eof:
+        raise NotAFeed("a damaged gzip file (nothing could be unpacked)")
+    return out
 
 
 def _xml_reference(match: re.Match[str]) -> str:
