@@ -88,6 +88,9 @@ class Article(Base):
     is_cluster_lead: Mapped[bool] = mapped_column(Boolean, default=True)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     extra: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # The title's sorted content words (terminal.enrich.clusters.title_fingerprint), kept
+    # so clustering never re-tokenises stored titles; NULL when not computed.
+    title_words: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_articles_publisher_pub_key", "publisher", "pub_key"),

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from terminal import rollups
-from terminal.enrich.clusters import ClusterCandidate, content_words, find_cluster, shares_enough
+from terminal.enrich.clusters import (
+    ClusterCandidate,
+    content_words,
+    find_cluster,
+    fingerprint_words,
+    shares_enough,
+)
+from terminal.store import from_pub_key
 
 WINDOW_US = 48 * 3600 * 1_000_000
 # A story repeating a cluster's first report has novelty 0: it keeps this share of its
@@ -40,32 +48,24 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
     if not pairs:
         return 0
     wanted = set(ids) | {o for near in pairs.values() for o, _ in near}
-    rows = {
-        r.id: r
-        for r in session.execute(
-            select(
-                Article.id, Article.title, Article.published_at, Article.pub_key,
-                Article.cluster_id,
-            ).where(Article.id.in_(wanted))
-        )
-    }  # fmt: skip
+    rows, words = _stories(session, wanted)
     assigned: dict[int, int] = {}
     for new_id in sorted(pairs, key=lambda i: rows[i].pub_key):
-        me = rows[new_id]
-        mine = content_words(me.title)
+        me, mine = rows[new_id], words[new_id]
         candidates = [
             ClusterCandidate(
                 article_id=o,
                 title=rows[o].title,
-                published_at=rows[o].published_at,
+                published_at=from_pub_key(rows[o].pub_key),
                 cluster_id=assigned.get(o, rows[o].cluster_id),
+                words=words[o],
             )
             for o, _ in pairs[new_id]
-            if o in rows and shares_enough(mine, content_words(rows[o].title))
+            if o in rows and shares_enough(mine, words[o])
         ]
         if not candidates:
             continue
-        match = find_cluster(me.title, me.published_at, candidates)
+        match = find_cluster(me.title, from_pub_key(me.pub_key), candidates, words=mine)
         if match is None:
             continue
         cluster_id = match.cluster_id or match.article_id
@@ -76,6 +76,23 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
     _refresh_clusters(session, sorted(set(assigned.values())))
     _lower_repeats(session, [i for i in assigned if i in pairs])
     return sum(1 for i in assigned if i in pairs)
+
+
+def _stories(session: Session, ids: set[int]) -> tuple[dict[int, Any], dict[int, frozenset[str]]]:
+    """The stories' rows (id, title, title_words, pub_key, cluster_id) and content words.
+
+    Words stored with the story are read back; a story stored without them (NULL) has
+    its title reduced here.
+    """
+    stmt = select(
+        Article.id, Article.title, Article.title_words, Article.pub_key, Article.cluster_id
+    ).where(Article.id.in_(ids))
+    rows = {r.id: r for r in session.connection().execute(stmt).all()}  # Core: no ORM loading
+    words = {
+        i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
+        for i, r in rows.items()
+    }
+    return rows, words
 
 
 def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -91,8 +108,8 @@ def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[i
         if not wanted:
             break
         for before in (True, False):
-            for new_id, old_id, gap in session.execute(
-                _nearest(session, link, key, wanted, before)
+            for new_id, old_id, gap in (
+                session.connection().execute(_nearest(session, link, key, wanted, before)).all()
             ):
                 if link is ArticleTicker:
                     with_tickers.add(new_id)
@@ -166,7 +183,7 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
         .scalar_subquery()
     )
     members = select(Article.id, Article.is_cluster_lead).where(Article.cluster_id.in_(cluster_ids))
-    before = {i: bool(lead) for i, lead in session.execute(members)}
+    before = {i: bool(lead) for i, lead in session.connection().execute(members).all()}
     session.execute(
         update(Article)
         .where(Article.cluster_id.in_(cluster_ids))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,11 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.engine import write_session
 from db.models import IngestRun
 from terminal.clustering import assign_clusters
-from terminal.enrich import enrich
-from terminal.records import ArticleRecord, ParseResult, Rejected
+from terminal.enrich import enrich, title_fingerprint
+from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Rejected
 from terminal.store import save_articles
 
-BATCH = 500
+BATCH = 500  # stories per write transaction
+MAX_BATCH = 2_500  # ... in a large import, when several tagged chunks are waiting
+CHUNK = 250  # stories per tagging task in a worker process
 PARALLEL_MIN = 4_000
 MAX_WORKERS = 4
 
@@ -50,7 +53,7 @@ class RunSummary:
 
 
 def prepare(record: ArticleRecord) -> ArticleRecord:
-    """Tag a record; tickers and topics the source gave are kept as the source gave them."""
+    """Tag a record and fingerprint its title; tickers and topics the source gave are kept."""
     given_tickers, given_topics = list(record.tickers), list(record.topics)
     given_sentiment = record.sentiment
     enrich(record)
@@ -61,6 +64,7 @@ def prepare(record: ArticleRecord) -> ArticleRecord:
         record.topics = given_topics
     if given_sentiment is not None:
         record.sentiment = given_sentiment
+    record.title_words = title_fingerprint(record.title[:MAX_TITLE])
     return record
 
 
@@ -73,16 +77,23 @@ def store_result(
     source_id: int | None = None,
     is_sample: bool = False,
     progress: Callable[[int], None] | None = None,
+    fork: bool = False,
 ) -> RunSummary:
-    """Enrich and store what a reader produced; a failing batch never loses the others."""
+    """Enrich and store what a reader produced; a failing batch never loses the others.
+
+    `fork=True` lets a large import start its tagging workers by fork (fast) instead of
+    spawn; only for callers that run no threads of their own (the CLI, the bench, not
+    Streamlit), and even then only while this process has a single thread.
+    """
     summary = RunSummary(label=label, kind=kind, fetched=len(result.records) + len(result.rejected))
     summary.rejected.extend(result.rejected)
     summary.warnings.extend(result.warnings)
     for record in result.records:
         record.is_sample = record.is_sample or is_sample
-    batches = [result.records[i : i + BATCH] for i in range(0, len(result.records), BATCH)]
-    for number, batch in enumerate(prepared(batches)):
-        _save_batch(engine, batch, source_id, summary, offset=number * BATCH)
+    done = 0
+    for batch in prepared(result.records, fork=fork):
+        _save_batch(engine, batch, source_id, summary, offset=done)
+        done += len(batch)
         if progress:
             progress(len(batch))
     return summary
@@ -93,22 +104,80 @@ def prepare_batch(batch: list[ArticleRecord]) -> list[ArticleRecord]:
     return [prepare(record) for record in batch]
 
 
-def prepared(batches: list[list[ArticleRecord]]) -> Iterator[list[ArticleRecord]]:
-    """Tagged batches in order; large imports tag in worker processes while this one writes."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers < 2 or sum(map(len, batches)) < PARALLEL_MIN:
-        yield from map(prepare_batch, batches)
+def prepared(records: list[ArticleRecord], *, fork: bool = False) -> Iterator[list[ArticleRecord]]:
+    """Tagged records in order: in batches of BATCH, or as a large import's chunks arrive.
+
+    Large imports tag CHUNK records at a time in worker processes (one core fewer than
+    the machine has: the writer is the slower side) while this one writes. A batch
+    takes every tagged chunk that is waiting (up to MAX_BATCH), so the writer starts on
+    the first chunk and takes larger transactions when it falls behind.
+    """
+    workers = min((os.cpu_count() or 1) - 1, MAX_WORKERS)  # the writer keeps a core
+    if workers < 1 or len(records) < PARALLEL_MIN:
+        for start in range(0, len(records), BATCH):
+            yield prepare_batch(records[start : start + BATCH])
         return
-    done = 0
+    yield from _parallel(
+        [records[i : i + CHUNK] for i in range(0, len(records), CHUNK)], workers, fork
+    )
+
+
+def _parallel(
+    chunks: list[list[ArticleRecord]], workers: int, fork: bool
+) -> Iterator[list[ArticleRecord]]:
+    """prepared() with worker processes; this process tags too whenever it would wait."""
+    method = _start_method(fork)
+    tagged: dict[int, list[ArticleRecord]] = {}
+    if method == "fork":
+        tagged[0] = prepare_batch(chunks[0])  # the tables load once, before the workers fork
+    nxt = 0
     try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for batch in pool.map(prepare_batch, batches):
-                done += 1
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        try:
+            futures = {i: pool.submit(prepare_batch, c) for i, c in enumerate(chunks) if i}
+            if 0 not in tagged:
+                tagged[0] = prepare_batch(chunks[0])  # the writer starts while workers start
+            while nxt < len(chunks):
+                end, size = nxt, 0
+                while end < len(chunks) and size + len(chunks[end]) <= MAX_BATCH:
+                    if end > nxt and end not in tagged and not futures[end].done():
+                        break
+                    _collect(end, chunks, tagged, futures)
+                    size, end = size + len(chunks[end]), end + 1
+                batch = [record for i in range(nxt, end) for record in tagged.pop(i)]
+                nxt = end
                 yield batch
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     except (BrokenProcessPool, OSError):
         # No worker processes here (a sandbox, a broken pool): tag the rest in-process.
-        yield from map(prepare_batch, batches[done:])
+        for i in range(nxt, len(chunks)):
+            yield tagged.pop(i) if i in tagged else prepare_batch(chunks[i])
+
+
+def _start_method(fork: bool) -> str:
+    """fork when the caller allows it and no other thread could hold a lock; else spawn."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if fork and forkable and threading.active_count() == 1 else "spawn"
+
+
+def _collect(
+    i: int,
+    chunks: list[list[ArticleRecord]],
+    tagged: dict[int, list[ArticleRecord]],
+    futures: dict[int, Future[list[ArticleRecord]]],
+) -> None:
+    """Chunk i into `tagged`: while its worker is busy, tag the last unstarted chunks here."""
+    while i not in tagged and not futures[i].done():
+        spare = next(
+            (j for j in range(len(chunks) - 1, i, -1) if j not in tagged and futures[j].cancel()),
+            None,
+        )
+        if spare is None:
+            break
+        tagged[spare] = prepare_batch(chunks[spare])
+    if i not in tagged:
+        tagged[i] = futures[i].result()
 
 
 def _save_batch(

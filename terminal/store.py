@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, column, delete, func, insert, select, table
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from terminal import rollups
+from terminal.enrich.clusters import title_fingerprint
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
 
@@ -21,6 +22,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ARTICLES = cast(Table, Article.__table__)
 TICKER_LINKS = cast(Table, ArticleTicker.__table__)
 TOPIC_LINKS = cast(Table, ArticleTopic.__table__)
+FTS_TEXT = ("title", "summary", "body", "analysis", "publisher")
+FTS = table("articles_fts", column("rowid"), *(column(c) for c in FTS_TEXT))
+FTS_COLUMNS = {"rowid": "pub_key", **{c: c for c in FTS_TEXT}}
 
 
 @dataclass(slots=True)
@@ -49,7 +53,11 @@ def from_pub_key(key: int) -> datetime:
 
 def dedupe_key(record: ArticleRecord) -> str:
     """The story's identity: canonical URL, else guid, else a hash of its content."""
-    url = canonical_url(record.url)
+    return _dedupe_key(record, canonical_url(record.url))
+
+
+def _dedupe_key(record: ArticleRecord, url: str | None) -> str:
+    """dedupe_key() given the record's canonical URL (computed once per story)."""
     if url:
         basis = "url:" + url
     elif record.guid:
@@ -77,25 +85,34 @@ def save_articles(
     if not records:
         return result
     now = now or datetime.now(UTC)
-    keyed: dict[str, ArticleRecord] = {}
+    keyed: dict[str, tuple[ArticleRecord, str | None]] = {}
     for record in records:
-        key = dedupe_key(record)
+        url = canonical_url(record.url) if record.url else None
+        key = _dedupe_key(record, url)
         if key in keyed:
             result.duplicates += 1
         else:
-            keyed[key] = record
+            keyed[key] = (record, url)
     existing = _existing_keys(session, list(keyed))
     result.duplicates += len(existing)
     fresh = [(k, r) for k, r in keyed.items() if k not in existing]
     if not fresh:
         return result
-    pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, r in fresh])
+    pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
     rows = [
-        _article_row(k, r, pk, source_id, now) for (k, r), pk in zip(fresh, pub_keys, strict=True)
+        _article_row(k, r, url, pk, source_id, now)
+        for (k, (r, url)), pk in zip(fresh, pub_keys, strict=True)
     ]
     # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
     # and known, so they map the new ids back.
     session.execute(insert(ARTICLES), rows)
+    if session.get_bind().dialect.name == "sqlite":
+        # The full-text rows in one statement (0004_title_words dropped the per-row trigger),
+        # in rowid order: FTS5 appends increasing rowids to its pending index.
+        ordered = sorted(rows, key=lambda row: cast(int, row["pub_key"]))
+        session.execute(
+            insert(FTS), [{c: row[k] for c, k in FTS_COLUMNS.items()} for row in ordered]
+        )
     id_by_key: dict[int, int] = {}
     for start in range(0, len(pub_keys), 500):
         chunk = pub_keys[start : start + 500]
@@ -108,7 +125,7 @@ def save_articles(
     ids = [(id_by_key[k], k) for k in pub_keys]
     ticker_rows: list[dict[str, object]] = []
     topic_rows: list[dict[str, object]] = []
-    for (article_id, pub_key), (_, record) in zip(ids, fresh, strict=True):
+    for (article_id, pub_key), (_, (record, _)) in zip(ids, fresh, strict=True):
         published = record.published_at
         for position, symbol in enumerate(dict.fromkeys(record.tickers)):
             ticker_rows.append(
@@ -152,34 +169,41 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
 
 
 def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
-    """Make each time key unique, nudging colliding ones by a microsecond."""
+    """Make each time key unique, nudging colliding ones by a microsecond.
+
+    Only the wanted keys are looked up (a batch may span years: a range query would
+    read every key in between); a collision then reads the keys just after it.
+    """
     taken: set[int] = set()
-    lo, hi = min(wanted), max(wanted) + len(wanted)
-    taken.update(
-        session.scalars(select(Article.pub_key).where(Article.pub_key.between(lo, hi)))
-        if len(wanted) > 1
-        else session.scalars(select(Article.pub_key).where(Article.pub_key.in_(wanted)))
-    )
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        taken.update(session.scalars(select(Article.pub_key).where(Article.pub_key.in_(chunk))))
+    probed: set[int] = set()
     out: list[int] = []
     for key in wanted:
         while key in taken:
             key += 1
-            if key > hi:
-                taken.update(session.scalars(select(Article.pub_key).where(Article.pub_key == key)))
+            if key not in probed:
+                span = (key, key + len(wanted))
+                taken.update(
+                    session.scalars(select(Article.pub_key).where(Article.pub_key.between(*span)))
+                )
+                probed.update(range(span[0], span[1] + 1))
         taken.add(key)
         out.append(key)
     return out
 
 
 def _article_row(
-    key: str, r: ArticleRecord, pub_key: int, source_id: int | None, now: datetime
+    key: str, r: ArticleRecord, url: str | None, pub_key: int, source_id: int | None, now: datetime
 ) -> dict[str, object]:
     impact_score = r.impact if r.impact is not None else (r.impact_model or 0.0)
+    title = r.title[:MAX_TITLE]
     return {
         "dedupe_key": key,
-        "url": canonical_url(r.url) if r.url else None,
+        "url": url,
         "guid": r.guid,
-        "title": r.title[:MAX_TITLE],
+        "title": title,
         "summary": r.summary[:MAX_TEXT],
         "body": r.body[:MAX_TEXT],
         "analysis": r.analysis[:MAX_TEXT],
@@ -196,6 +220,7 @@ def _article_row(
         "sentiment": r.sentiment,
         "is_sample": r.is_sample,
         "extra": r.extra or None,
+        "title_words": r.title_words if r.title_words is not None else title_fingerprint(title),
     }
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
+from terminal import pipeline
+from terminal.enrich.clusters import title_fingerprint
 from terminal.importers import read_path
 from terminal.ingestion import ingest_target
-from terminal.pipeline import prepare, store_result
+from terminal.pipeline import prepare, prepared, store_result
+from terminal.query import ArticleFilter, list_articles
 from terminal.store import delete_sample, to_pub_key
 from tests.conftest import FIRST_ARTICLE
 from tests.helpers import store, story
@@ -144,3 +147,71 @@ def test_near_duplicate_headlines_from_two_outlets_form_one_cluster(engine):
     alone = prepare(story(2, title=b.title, tickers=["NVDA"], publisher="CNBC")).impact_model
     assert rows["CNBC"].impact_model == pytest.approx(alone * 0.4)
     assert rows["Example Wire"].cluster_id is None
+
+
+def test_a_story_at_a_stored_microsecond_takes_the_next_free_key(engine):
+    same = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
+    store(engine, [story(1, published_at=same)])
+    years_later = same + timedelta(days=1500)
+    store(
+        engine,
+        [
+            story(2, published_at=same),
+            story(3, published_at=years_later),
+            story(4, published_at=same),
+        ],
+    )
+    with Session(engine) as s:
+        keys = sorted(s.scalars(select(Article.pub_key)))
+    first = to_pub_key(same)
+    assert keys == [first, first + 1, first + 2, to_pub_key(years_later)]
+
+
+def test_stored_stories_keep_their_title_words_and_are_found_by_text(engine):
+    title = "Nvidia Shares Fall After China Ban - Reuters"
+    store(engine, [story(1, title=title), story(2, title="Tesla recalls cars")])
+    with Session(engine) as s:
+        words = {t: w for t, w in s.execute(select(Article.title, Article.title_words))}
+        found = list_articles(s, ArticleFilter(text="china ban")).items
+    assert words[title] == title_fingerprint(title) == "ban china fall nvidia share"
+    assert [row.title for row in found] == [title]
+
+
+def test_stories_stored_without_title_words_still_cluster(engine):
+    title = "Nvidia beats estimates as data-center revenue soars"
+    store(engine, [story(1, title=title, tickers=["NVDA"], publisher="Reuters")])
+    with Session(engine) as s, s.begin():
+        s.execute(update(Article).values(title_words=None))
+    store(engine, [story(2, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC")])
+    with Session(engine) as s:
+        clusters = set(s.scalars(select(Article.cluster_id)))
+    assert len(clusters) == 1 and None not in clusters
+
+
+def _titles(batches) -> list[str]:
+    return [record.title for batch in batches for record in batch]
+
+
+def test_a_parallel_import_comes_back_tagged_in_order_in_bounded_batches(monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    monkeypatch.setattr(pipeline, "MAX_BATCH", 7)
+    records = [story(i, title=f"Nvidia story {i} beats estimates") for i in range(20)]
+    batches = list(prepared(records, fork=True))
+    assert _titles(batches) == [f"Nvidia story {i} beats estimates" for i in range(20)]
+    assert all(0 < len(batch) <= 7 for batch in batches)
+    tagged = [record for batch in batches for record in batch]
+    assert all(r.title_words and r.tickers == ["NVDA"] for r in tagged)
+
+
+def test_without_worker_processes_the_import_is_tagged_here(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", no_pool)
+    records = [story(i) for i in range(10)]
+    batches = list(prepared(records))
+    assert _titles(batches) == [f"Story number {i} about markets" for i in range(10)]
+    assert all(record.title_words for batch in batches for record in batch)

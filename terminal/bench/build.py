@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, Story, stories
+from terminal.enrich.clusters import title_fingerprint
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 50_000
@@ -25,6 +26,7 @@ ARTICLE_COLUMNS = (
     "id", "dedupe_key", "url", "guid", "title", "summary", "body", "analysis", "publisher",
     "published_at", "pub_key", "published_estimated", "ingested_at", "language", "impact",
     "impact_model", "impact_score", "sentiment", "cluster_size", "is_cluster_lead", "is_sample",
+    "title_words",
 )  # fmt: skip
 LINK_COLUMNS = ("article_id", "{key}", "pub_key", "published_at", "{score}", "position")
 Progress = Callable[[int], None]
@@ -85,6 +87,7 @@ def rows(batch: Iterable[Story], first_id: int) -> tuple[list[tuple[Any, ...]], 
             aid, f"bench-{aid:010d}", f"https://bench.example/news/{aid}", None, s.title,
             s.summary, "", "", s.publisher, at, s.pub_key, False, at + timedelta(minutes=3),
             "en", s.impact, s.impact_model, score, s.sentiment, 1, True, False,
+            title_fingerprint(s.title),
         ))  # fmt: skip
         tickers += [(aid, t, s.pub_key, at, 1.0, p) for p, t in enumerate(s.tickers)]
         topics += [(aid, t, s.pub_key, at, 1.0, p) for p, t in enumerate(s.topics)]

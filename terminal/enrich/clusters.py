@@ -30,12 +30,17 @@ _STOPWORDS = frozenset({
 
 @dataclass(frozen=True, slots=True)
 class ClusterCandidate:
-    """A stored story a new one may repeat: its id, title, time and cluster (if any)."""
+    """A stored story a new one may repeat: its id, title, time and cluster (if any).
+
+    `words` are the title's content words when the caller already has them (stored with
+    the story); None means find_cluster reduces the title itself.
+    """
 
     article_id: int
     title: str
     published_at: datetime
     cluster_id: int | None = None
+    words: frozenset[str] | None = None
 
 
 def strip_publisher(title: str) -> str:
@@ -88,6 +93,11 @@ def content_words(title: str) -> frozenset[str]:
     return _words(title)
 
 
+def fingerprint_words(fingerprint: str) -> frozenset[str]:
+    """The content words of a stored title_fingerprint() (the inverse of joining them)."""
+    return frozenset(fingerprint.split())
+
+
 def shares_enough(words_a: frozenset[str], words_b: frozenset[str]) -> bool:
     """Whether two titles share enough content words to be compared at all (a cheap pre-check)."""
     shortest = min(len(words_a), len(words_b))
@@ -103,20 +113,25 @@ def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
 
 
 def find_cluster(
-    title: str, published_at: datetime, candidates: Sequence[ClusterCandidate]
+    title: str,
+    published_at: datetime,
+    candidates: Sequence[ClusterCandidate],
+    *,
+    words: frozenset[str] | None = None,
 ) -> ClusterCandidate | None:
     """The candidate reporting the same story (most alike, then nearest in time), else None.
 
     Same story: published within 48 hours and titles at least THRESHOLD alike. Times
-    without a zone are read as UTC.
+    without a zone are read as UTC. `words`, when given, are `title`'s content words.
     """
-    words, when = _words(title), _utc(published_at)
+    words, when = (_words(title) if words is None else words), _utc(published_at)
     best: tuple[float, timedelta, ClusterCandidate] | None = None
     for candidate in candidates:
         gap = abs(_utc(candidate.published_at) - when)
         if gap > WINDOW:
             continue
-        score = _similarity(words, _words(candidate.title))
+        theirs = _words(candidate.title) if candidate.words is None else candidate.words
+        score = _similarity(words, theirs)
         if score >= THRESHOLD and (best is None or (score, -gap) > (best[0], -best[1])):
             best = (score, gap, candidate)
     return best[2] if best else None

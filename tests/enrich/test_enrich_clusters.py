@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from terminal.enrich.clusters import (
     ClusterCandidate,
+    content_words,
     find_cluster,
+    fingerprint_words,
     strip_publisher,
     title_fingerprint,
 )
@@ -130,3 +133,22 @@ def test_naive_times_are_read_as_utc() -> None:
     naive = ClusterCandidate(1, title, datetime(2025, 9, 18, 13, 0), None)
     assert find_cluster(title, NOW, [naive]) == naive
     assert find_cluster(title, NOW.replace(tzinfo=None), [_candidate(title)]) is not None
+
+
+@pytest.mark.parametrize("title", [t for pair in SAME_EVENT + OTHER_EVENTS for t in pair])
+def test_a_stored_fingerprint_reads_back_as_the_titles_content_words(title: str) -> None:
+    assert fingerprint_words(title_fingerprint(title)) == content_words(title)
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_EVENT + OTHER_EVENTS)
+def test_precomputed_words_decide_as_the_titles_would(first: str, second: str) -> None:
+    stored = replace(_candidate(first), words=content_words(first))
+    found = find_cluster(second, NOW, [stored], words=content_words(second))
+    assert (found == stored) == ((first, second) in SAME_EVENT)
+
+
+def test_a_candidates_stored_words_are_what_is_compared() -> None:
+    title = "Nvidia to invest $5 billion in Intel"
+    stale = replace(_candidate(title), words=content_words("Tesla recalls cars over seat belts"))
+    assert find_cluster(title, NOW, [stale]) is None
+    assert find_cluster(title, NOW, [_candidate(title)]) is not None
