@@ -33,6 +33,10 @@ REPEAT_FACTOR = 0.4
 NEAREST = 40
 SIDE = NEAREST // 2
 CHUNK = 400
+# "+N sources" for one event: past this many reports a cluster takes no more members, so a
+# flood of look-alike headlines cannot chain into one giant cluster (each join rewrites the
+# whole cluster's size and lead).
+MAX_CLUSTER = 50
 
 
 def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
@@ -50,7 +54,17 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
     wanted = set(ids) | {o for near in pairs.values() for o, _ in near}
     rows, words = _stories(session, wanted)
     assigned: dict[int, int] = {}
+    sizes: dict[int, int] = {}  # cluster id -> members, as this chunk changes them
+
+    def size_of(article_id: int) -> int:
+        cluster = assigned.get(article_id, rows[article_id].cluster_id)
+        if cluster is None:
+            return 1
+        return sizes.get(cluster, rows[article_id].cluster_size)
+
     for new_id in sorted(pairs, key=lambda i: rows[i].pub_key):
+        if new_id in assigned:  # an earlier story of this batch already joined it
+            continue
         me, mine = rows[new_id], words[new_id]
         candidates = [
             ClusterCandidate(
@@ -61,7 +75,7 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
                 words=words[o],
             )
             for o, _ in pairs[new_id]
-            if o in rows and shares_enough(mine, words[o])
+            if o in rows and shares_enough(mine, words[o]) and size_of(o) < MAX_CLUSTER
         ]
         if not candidates:
             continue
@@ -69,6 +83,7 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
         if match is None:
             continue
         cluster_id = match.cluster_id or match.article_id
+        sizes[cluster_id] = size_of(match.article_id) + 1
         assigned[new_id] = assigned[match.article_id] = cluster_id
     if not assigned:
         return 0
@@ -79,13 +94,18 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
 
 
 def _stories(session: Session, ids: set[int]) -> tuple[dict[int, Any], dict[int, frozenset[str]]]:
-    """The stories' rows (id, title, title_words, pub_key, cluster_id) and content words.
+    """The stories' rows (id, title, title_words, pub_key, cluster id and size) and words.
 
     Words stored with the story are read back; a story stored without them (NULL) has
     its title reduced here.
     """
     stmt = select(
-        Article.id, Article.title, Article.title_words, Article.pub_key, Article.cluster_id
+        Article.id,
+        Article.title,
+        Article.title_words,
+        Article.pub_key,
+        Article.cluster_id,
+        Article.cluster_size,
     ).where(Article.id.in_(ids))
     rows = {r.id: r for r in session.connection().execute(stmt).all()}  # Core: no ORM loading
     words = {

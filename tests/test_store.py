@@ -215,3 +215,33 @@ def test_without_worker_processes_the_import_is_tagged_here(monkeypatch):
     batches = list(prepared(records))
     assert _titles(batches) == [f"Story number {i} about markets" for i in range(10)]
     assert all(record.title_words for batch in batches for record in batch)
+
+
+def test_a_flood_of_look_alike_headlines_never_makes_one_giant_cluster(engine, monkeypatch):
+    import terminal.clustering as clustering
+
+    monkeypatch.setattr(clustering, "MAX_CLUSTER", 10)
+    same = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+    for batch in range(6):  # later batches would chain onto earlier clusters
+        flood = [
+            story(
+                n,
+                title=f"Headline number {n} about Nvidia chips",
+                tickers=["NVDA"],
+                published_at=same,
+            )  # fmt: skip
+            for n in range(batch * 10, batch * 10 + 10)
+        ]
+        store(engine, flood)
+    with Session(engine) as s:
+        sizes = [
+            n
+            for _, n in s.execute(
+                select(Article.cluster_id, func.count())
+                .where(Article.cluster_id.is_not(None))
+                .group_by(Article.cluster_id)
+            )
+        ]
+    assert sizes and max(sizes) <= 10
+    assert min(sizes) >= 2  # no cluster of one
+    assert sum(sizes) >= 50  # they still cluster, in bounded groups
