@@ -40,15 +40,19 @@ def ingest_target(
     fmt: str | None = None,
     is_sample: bool = False,
     progress: Progress | None = None,
+    fork: bool = False,
 ) -> RunSummary:
-    """Read one target into the store. Never raises for bad input: the summary says what failed."""
+    """Read one target into the store. Never raises for bad input: the summary says what failed.
+
+    `fork=True` (the CLI) lets a large file's tagging workers start by fork; never from a
+    threaded process such as the app."""
     started = datetime.now(UTC)
     kind = kind_of(target)
     source = _source_for(engine, target) if kind != "file" else None
     source_id = source.id if source else None
     try:
         if kind == "file":
-            summary = _ingest_file(engine, target, published_at, fmt, is_sample, progress)
+            summary = _ingest_file(engine, target, published_at, fmt, is_sample, progress, fork)
         elif kind == "yahoo":
             summary = _ingest_yahoo(engine, target, source_id, progress)
         else:
@@ -73,6 +77,7 @@ def _ingest_file(
     fmt: str | None,
     is_sample: bool,
     progress: Progress | None,
+    fork: bool,
 ) -> RunSummary:
     try:
         parsed = read_path(target, fmt=fmt, published_at=published_at)
@@ -81,8 +86,9 @@ def _ingest_file(
     except ValueError as exc:  # e.g. a file that is not a feed
         return RunSummary(label=target, kind="file", error=str(exc))
     return store_result(
-        engine, parsed, label=Path(target).name, kind="file", is_sample=is_sample, progress=progress
-    )
+        engine, parsed, label=Path(target).name, kind="file", is_sample=is_sample,
+        progress=progress, fork=fork,
+    )  # fmt: skip
 
 
 def _ingest_feed(

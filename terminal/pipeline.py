@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -132,7 +133,12 @@ def _parallel(
         tagged[0] = prepare_batch(chunks[0])  # the tables load once, before the workers fork
     nxt = 0
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             futures = {i: pool.submit(prepare_batch, c) for i, c in enumerate(chunks) if i}
             if 0 not in tagged:
@@ -153,6 +159,18 @@ def _parallel(
         # No worker processes here (a sandbox, a broken pool): tag the rest in-process.
         for i in range(nxt, len(chunks)):
             yield tagged.pop(i) if i in tagged else prepare_batch(chunks[i])
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a tagging worker: leave when the importing process is gone (killed mid-import),
+    instead of waiting on its queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _start_method(fork: bool) -> str:

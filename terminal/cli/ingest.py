@@ -106,7 +106,9 @@ def ingest_command(
             wanted += enabled_targets(session)
     if not wanted:
         raise typer.BadParameter("give files, URLs or yahoo:TICKERS, or --all")
-    summaries = run_targets(wanted, published_at=_when(published_at, "--published-at"), fmt=fmt)
+    summaries = run_targets(
+        wanted, published_at=_when(published_at, "--published-at"), fmt=fmt, fork=True
+    )
     print_summary(summaries, verbose=not quiet)
     if any(s.status == "failed" for s in summaries):
         raise typer.Exit(1)
