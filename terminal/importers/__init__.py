@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 from terminal.importers.plaintext import read_text
 from terminal.importers.structured import read_csv, read_json, read_jsonl
 from terminal.records import ParseResult, Rejected
+from terminal.unpack import gunzip_capped
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 FORMATS = ("json", "jsonl", "csv", "text", "feed")
@@ -83,16 +83,10 @@ def _looks_like_csv_header(line: bytes) -> bool:
 
 def gunzip(data: bytes, name: str = "input") -> bytes:
     """The content of gzip-compressed bytes, refusing more than MAX_FILE_BYTES (a zip bomb)."""
-    inflater = zlib.decompressobj(wbits=47)
     try:
-        out = inflater.decompress(data, MAX_FILE_BYTES + 1)
-    except zlib.error as exc:
-        raise UnreadableInput(f"{name} is a damaged gzip file ({exc})") from None
-    if len(out) > MAX_FILE_BYTES or inflater.unconsumed_tail:
-        raise UnreadableInput(f"{name} unpacks to more than {MAX_FILE_BYTES >> 20} MB")
-    if not out and not inflater.eof:
-        raise UnreadableInput(f"{name} is a damaged gzip file (nothing could be unpacked)")
-    return out
+        return gunzip_capped(data, MAX_FILE_BYTES)
+    except ValueError as exc:
+        raise UnreadableInput(f"{name} is {exc}") from None
 
 
 def read_bytes(

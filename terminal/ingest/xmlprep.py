@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
-import zlib
 from functools import lru_cache
 from html.entities import name2codepoint
 
 from terminal.text import one_line
+from terminal.unpack import gunzip_capped
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -69,16 +69,10 @@ def gunzip_feed(content: bytes) -> bytes:
     """A gzip-compressed feed file unpacked (at most MAX_GUNZIPPED bytes); other bytes as they are."""
     if not content.startswith(b"\x1f\x8b"):
         return content
-    inflater = zlib.decompressobj(wbits=47)
     try:
-        out = inflater.decompress(content, MAX_GUNZIPPED + 1)
-    except zlib.error as error:
-        raise NotAFeed(f"a damaged gzip file ({error})") from None
-    if len(out) > MAX_GUNZIPPED or inflater.unconsumed_tail:
-        raise NotAFeed(f"a gzip file that unpacks to more than {MAX_GUNZIPPED >> 20} MB")
-    if not out and not inflater.eof:
-        raise NotAFeed("a damaged gzip file (nothing could be unpacked)")
-    return out
+        return gunzip_capped(content, MAX_GUNZIPPED)
+    except ValueError as exc:
+        raise NotAFeed(str(exc)) from None
 
 
 def _xml_reference(match: re.Match[str]) -> str:
