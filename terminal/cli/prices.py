@@ -70,7 +70,9 @@ def refresh(
     tickers: Annotated[
         list[str] | None, typer.Option("--tickers", "-t", help="Only these symbols (repeatable).")
     ] = None,
-    benchmark: Annotated[str, typer.Option(help="Benchmark ETF fetched alongside.")] = "SPY",
+    benchmark: Annotated[
+        str, typer.Option(envvar="TERMINAL_BENCHMARK", help="Benchmark ETF fetched alongside.")
+    ] = "SPY",
     deadline: Annotated[
         float, typer.Option(help="Give up on a Yahoo call after this many seconds.")
     ] = 30.0,

@@ -29,7 +29,8 @@ def reactions_command(
     ] = False,
     article: Annotated[int | None, typer.Option("--article", help="Only this story id.")] = None,
     benchmark: Annotated[
-        str, typer.Option(help="Benchmark symbol (SPY, or a sector ETF).")
+        str,
+        typer.Option(envvar="TERMINAL_BENCHMARK", help="Benchmark symbol (SPY, or a sector ETF)."),
     ] = "SPY",
     limit: Annotated[int, typer.Option(min=1, help="Print at most this many rows.")] = 200,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
