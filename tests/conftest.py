@@ -20,6 +20,15 @@ POSTGRES_URL = os.environ.get(
 )
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_ARTICLE = ROOT / "data" / "sample" / "first-article.txt"
+# The first article's topic line, as taxonomy slugs, in its order.
+FIRST_ARTICLE_TOPICS = [
+    "artificial-intelligence",
+    "technology-innovation",
+    "sanctions-export-controls",
+    "company-fundamentals",
+    "product-launches",
+    "geopolitics-war",
+]
 
 
 def postgres_available() -> str | None:

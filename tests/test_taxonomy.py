@@ -7,6 +7,7 @@ import re
 import pytest
 
 from terminal.taxonomy import Topic, by_slug, resolve_topic, split_topic_line, topics
+from tests.conftest import FIRST_ARTICLE_TOPICS
 
 FIRST_ARTICLE_LINE = (
     "Artificial IntelligenceTechnology & InnovationSanctions & Export Controls"
@@ -73,14 +74,7 @@ def test_resolve_topic_rejects_what_is_not_a_topic(value: str) -> None:
 
 
 def test_split_topic_line_reads_the_first_article_run_together_line() -> None:
-    assert split_topic_line(FIRST_ARTICLE_LINE) == [
-        "artificial-intelligence",
-        "technology-innovation",
-        "sanctions-export-controls",
-        "company-fundamentals",
-        "product-launches",
-        "geopolitics-war",
-    ]
+    assert split_topic_line(FIRST_ARTICLE_LINE) == FIRST_ARTICLE_TOPICS
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from terminal.enrich import enrich
 from terminal.records import ArticleRecord
+from tests.conftest import FIRST_ARTICLE, FIRST_ARTICLE_TOPICS
 
-FIRST_ARTICLE = Path(__file__).parents[2] / "data" / "sample" / "first-article.txt"
 SIX_LABELS = [
     "Artificial Intelligence", "Technology & Innovation", "Sanctions & Export Controls",
     "Company Fundamentals", "Product Launches", "Geopolitics & War",
@@ -34,14 +33,7 @@ def test_first_article_keeps_its_tickers_and_topics_and_gains_scores() -> None:
     assert record.tickers[:3] == ["NVDA", "TSLA", "INTC"]
     assert record.ticker_relevance["TSLA"] == 1.0  # tagged by the source, never named
     assert 0.7 < record.ticker_relevance["NVDA"] < 1.0  # from the text
-    assert record.topics[:6] == [
-        "artificial-intelligence",
-        "technology-innovation",
-        "sanctions-export-controls",
-        "company-fundamentals",
-        "product-launches",
-        "geopolitics-war",
-    ]
+    assert record.topics[:6] == FIRST_ARTICLE_TOPICS
     assert "semiconductors" in record.topics
     assert record.sentiment is not None and -1 <= record.sentiment <= 1
     assert record.impact_model is not None and 0 < record.impact_model <= 1

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from terminal.enrich.tickers import extract_tickers, relevance
-
-FIRST_ARTICLE = Path(__file__).parents[2] / "data" / "sample" / "first-article.txt"
+from tests.conftest import FIRST_ARTICLE
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from terminal.enrich.topics import MIN_SCORE, tag_topics
 from terminal.taxonomy import by_slug
-
-FIRST_ARTICLE = Path(__file__).parents[2] / "data" / "sample" / "first-article.txt"
+from tests.conftest import FIRST_ARTICLE
 
 
 @pytest.mark.parametrize(

@@ -6,17 +6,9 @@ from datetime import UTC, datetime
 
 from terminal.importers import read_bytes, read_path
 from terminal.importers.plaintext import read_text
-from tests.conftest import FIRST_ARTICLE
+from tests.conftest import FIRST_ARTICLE, FIRST_ARTICLE_TOPICS
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-SIX_TOPICS = [
-    "artificial-intelligence",
-    "technology-innovation",
-    "sanctions-export-controls",
-    "company-fundamentals",
-    "product-launches",
-    "geopolitics-war",
-]
 
 
 def test_first_article_reads_as_one_story_with_its_score_tickers_and_topics():
@@ -28,7 +20,7 @@ def test_first_article_reads_as_one_story_with_its_score_tickers_and_topics():
     )
     assert story.impact == 0.5
     assert story.tickers == ["NVDA", "TSLA", "INTC"]
-    assert story.topics == SIX_TOPICS
+    assert story.topics == FIRST_ARTICLE_TOPICS
     assert story.summary.startswith("Chinese AI startup DeepSeek claims its R1 model")
     assert story.summary.endswith("efficient AI training methodologies.")
     assert story.analysis.startswith("Chinese AI startup DeepSeek has claimed")
