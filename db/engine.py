@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 15_000
 CACHE_KIB = 16_000
@@ -64,11 +64,6 @@ def _sqlite_begin(conn: Any) -> None:
     # them wait out the busy timeout instead of failing on a stale read snapshot.
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for reading (and small writes)."""
-    return sessionmaker(engine, expire_on_commit=False)
 
 
 def write_session(engine: Engine) -> Session:

@@ -100,10 +100,6 @@ def notes_for(*, session: Session, article_id: int) -> list[Note]:
     return list(session.scalars(stmt))
 
 
-def delete_note(*, session: Session, note_id: int) -> None:
-    session.execute(delete(Note).where(Note.id == note_id))
-
-
 def set_watched(*, session: Session, symbol: str, on: bool) -> None:
     key = symbol.strip().upper()
     if on and session.get(WatchItem, key) is None:
