@@ -8,6 +8,7 @@ one statement per batch.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,9 @@ REPEAT_FACTOR = 0.4
 NEAREST = 40
 SIDE = NEAREST // 2
 CHUNK = 400
+# Stories within 48 hours of a batch that are read at once to match it in memory; past
+# this (an archive import spread over years) the per-story index walk is cheaper.
+WINDOW_MAX = 30_000
 # "+N sources" for one event: past this many reports a cluster takes no more members, so a
 # flood of look-alike headlines cannot chain into one giant cluster (each join rewrites the
 # whole cluster's size and lead).
@@ -40,19 +44,34 @@ MAX_CLUSTER = 50
 
 
 def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
-    """Cluster each new story with a near-duplicate headline nearby in time; returns joins made."""
+    """Cluster each new story with a near-duplicate headline nearby in time; returns joins made.
+
+    New stories close together in time (what feeds deliver) are matched in memory against
+    every stored story within 48 hours of them, read in one range scan; a batch spread
+    over a long time (an archive import) walks the link indexes per story instead. Both
+    find the same neighbours: the NEAREST closest stories sharing a ticker (or, when no
+    story shares one, a topic).
+    """
+    ids = list(article_ids)
+    span = _window(session, ids) if ids else None
+    if span is not None:
+        return _assign_chunk(session, ids, span)
     joined = 0
-    for start in range(0, len(article_ids), CHUNK):
-        joined += _assign_chunk(session, list(article_ids[start : start + CHUNK]))
+    for start in range(0, len(ids), CHUNK):
+        joined += _assign_chunk(session, ids[start : start + CHUNK], None)
     return joined
 
 
-def _assign_chunk(session: Session, ids: list[int]) -> int:
-    pairs = _neighbour_pairs(session, ids)
-    if not pairs:
-        return 0
-    wanted = set(ids) | {o for near in pairs.values() for o, _ in near}
-    rows, words = _stories(session, wanted)
+def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None) -> int:
+    if span is None:
+        pairs = _neighbour_pairs(session, ids)
+        if not pairs:
+            return 0
+        rows, words = _stories(session, set(ids) | {o for n in pairs.values() for o, _ in n})
+    else:
+        pairs, rows, words = _window_candidates(session, ids, span)
+        if not pairs:
+            return 0
     assigned: dict[int, int] = {}
     sizes: dict[int, int] = {}  # cluster id -> members, as this chunk changes them
 
@@ -91,6 +110,95 @@ def _assign_chunk(session: Session, ids: list[int]) -> int:
     _refresh_clusters(session, sorted(set(assigned.values())))
     _lower_repeats(session, [i for i in assigned if i in pairs])
     return sum(1 for i in assigned if i in pairs)
+
+
+def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
+    """(lo, hi) time keys 48 hours around the stories, if that span holds at most
+    WINDOW_MAX stored stories; None otherwise (or when none of the ids exist)."""
+    keys = select(func.min(Article.pub_key), func.max(Article.pub_key))
+    first, last = session.connection().execute(keys.where(Article.id.in_(ids))).one()
+    if first is None:
+        return None
+    lo, hi = first - WINDOW_US, last + WINDOW_US
+    held = select(Article.pub_key).where(Article.pub_key.between(lo, hi)).limit(WINDOW_MAX + 1)
+    count = session.connection().execute(select(func.count()).select_from(held.subquery()))
+    return (lo, hi) if count.scalar_one() <= WINDOW_MAX else None
+
+
+def _window_candidates(
+    session: Session, ids: list[int], span: tuple[int, int]
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, Any], dict[int, frozenset[str]]]:
+    """_neighbour_pairs() and _stories() in memory, from one read of the time window.
+
+    Every stored story within `span` (48 hours around the new ones) is read; each new
+    story takes, per ticker, the SIDE nearest stories on either side, as the index walk
+    does; one with no such neighbour takes them per topic instead.
+    """
+    lo, hi = span
+    a = Article
+    stmt = select(a.id, a.title, a.title_words, a.pub_key, a.cluster_id, a.cluster_size)
+    rows = {r.id: r for r in session.connection().execute(stmt.where(a.pub_key.between(lo, hi)))}
+    new = [i for i in ids if i in rows]
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for link, key in ((ArticleTicker, ArticleTicker.symbol), (ArticleTopic, ArticleTopic.topic)):
+        wanted = [i for i in new if i not in pairs]
+        if not wanted:
+            break
+        keys_of: dict[int, list[str]] = defaultdict(list)
+        index = _keys_in_window(session, link, key, span, keys_of)
+        for new_id in wanted:
+            near = _nearest_in(index, keys_of[new_id], rows[new_id].pub_key)
+            if near:
+                pairs[new_id] = near
+    wanted_rows = set(new) | {o for n in pairs.values() for o, _ in n}
+    kept = {i: rows[i] for i in wanted_rows}
+    words = {
+        i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
+        for i, r in kept.items()
+    }
+    return pairs, kept, words
+
+
+def _nearest_in(
+    index: dict[str, tuple[list[int], list[int]]], keys: list[str], me: int
+) -> list[tuple[int, int]]:
+    """(id, gap) of the NEAREST stories sharing one of `keys`, SIDE per key and side."""
+    near: dict[int, int] = {}
+    for key in keys:
+        times, owners = index[key]
+        at = bisect_left(times, me)  # the story itself: time keys are unique
+        for step, stop in ((-1, -1), (1, len(times))):
+            taken, j = 0, at + step
+            while j != stop and taken < SIDE and abs(times[j] - me) <= WINDOW_US:
+                if owners[j] not in near or abs(times[j] - me) < near[owners[j]]:
+                    near[owners[j]] = abs(times[j] - me)
+                taken, j = taken + 1, j + step
+    return sorted(near.items(), key=lambda item: item[1])[:NEAREST]
+
+
+def _keys_in_window(
+    session: Session,
+    link: type[ArticleTicker] | type[ArticleTopic],
+    key: Any,
+    span: tuple[int, int],
+    keys_of: dict[int, list[str]],
+) -> dict[str, tuple[list[int], list[int]]]:
+    """Per ticker (or topic): the window's stories as (time keys, ids), in time order;
+    fills keys_of (story id -> its keys) on the way."""
+    lo, hi = span
+    stmt = (
+        select(link.article_id, key, link.pub_key)
+        .join(Article, Article.id == link.article_id)
+        .where(Article.pub_key.between(lo, hi))
+        .order_by(link.pub_key)
+    )
+    index: dict[str, tuple[list[int], list[int]]] = {}
+    for article_id, value, pub_key in session.connection().execute(stmt).all():
+        keys_of[article_id].append(value)
+        times, owners = index.setdefault(value, ([], []))
+        times.append(pub_key)
+        owners.append(article_id)
+    return index
 
 
 def _stories(session: Session, ids: set[int]) -> tuple[dict[int, Any], dict[int, frozenset[str]]]:

@@ -145,7 +145,7 @@ def _windowed(session: Session, flt: ArticleFilter, window: int) -> tuple[Articl
 def _candidates(session: Session, flt: ArticleFilter, limit: int) -> Select[Any]:
     """Time keys of the newest `limit` candidates on the index `keys_stmt` walks (only that
     index is read: the other filters are not checked)."""
-    link = driving_link(flt)
+    link = driving_link(flt, session)
     if link is not None:
         key = link.table.pub_key
         parts = [

@@ -8,14 +8,21 @@ The statement builders at the bottom are shared with counting (`terminal/counts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Select,
+    String,
+    and_,
+    any_,
     bindparam,
     desc,
     exists,
@@ -23,12 +30,13 @@ from sqlalchemy import (
     literal,
     literal_column,
     nulls_last,
+    or_,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session
 
-from db.models import Article, ArticleTicker, ArticleTopic, Reaction
+from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup, Reaction
 from terminal import search
 from terminal.config import benchmark_symbol
 from terminal.store import to_pub_key
@@ -145,8 +153,9 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     """Stories by id, in the order given, with their tickers and topics."""
     if not ids:
         return []
-    rows = session.connection().execute(_ROWS, {"ids": list(ids)})
-    found = {r[0]: ArticleRow(*r) for r in rows}  # type: ignore[call-arg]  # field order
+    stmt = _rows_stmt(_dialect(session))
+    rows = session.connection().execute(stmt, _ids_param(session, ids)).all()
+    found = {r[0]: ArticleRow(*r) for r in rows}  # field order
     tickers, topics = links_for(session, list(found))
     for article_id, row in found.items():
         row.tickers, row.topics = tickers[article_id], topics[article_id]
@@ -160,7 +169,9 @@ def links_for(
     tickers: dict[int, list[str]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        for aid, kind, value, _ in session.connection().execute(_LINKS, {"ids": list(ids)}):
+        stmt = _links_stmt(_dialect(session))
+        found = session.connection().execute(stmt, _ids_param(session, ids)).all()
+        for aid, kind, value, _ in found:
             (topics if kind else tickers)[aid].append(value)
     return tickers, topics
 
@@ -179,9 +190,22 @@ LINKS = (
 )
 
 
-def driving_link(flt: ArticleFilter) -> Link | None:
-    """The link table whose (key, pub_key) index a filter is walked by: tickers, else topics."""
-    return next((link for link in LINKS if getattr(flt, link.name)), None)
+def driving_link(flt: ArticleFilter, session: Session | None = None) -> Link | None:
+    """The link table whose (key, pub_key) index a filter is walked by: tickers, else topics.
+
+    With both filters and a session, the side holding fewer stories (by the facet
+    roll-ups) drives: "NVDA and earnings" walks earnings' 73,000 stories at 1M, not
+    NVDA's 218,000, and checks the other side per story.
+    """
+    present = [link for link in LINKS if getattr(flt, link.name)]
+    if len(present) < 2 or session is None:
+        return present[0] if present else None
+    sizes = dict.fromkeys(("t", "p"), 0)
+    for dim, n in session.execute(
+        _LINK_SIZES, {"tickers": list(flt.tickers), "topics": list(flt.topics)}
+    ).all():
+        sizes[dim] = int(n or 0)
+    return present[1] if sizes["p"] < sizes["t"] else present[0]
 
 
 def fts_match(session: Session, flt: ArticleFilter) -> ColumnElement[bool] | None:
@@ -197,7 +221,7 @@ def keys_stmt(
 ) -> Select[int, int]:
     """(article id, pub_key) of the next `limit` matches, newest first, by the cheapest path."""
     a = Article
-    link = driving_link(flt)
+    link = driving_link(flt, session)
     if link is not None:
         return _link_keys(session, flt, link, limit=limit, before=before)
     match = fts_match(session, flt)
@@ -309,22 +333,61 @@ _ROW_COLUMNS = (  # ArticleRow's field order
     Article.published_at, Article.published_estimated, Article.impact, Article.impact_model,
     Article.sentiment, Article.is_sample, Article.cluster_size, Article.pub_key,
 )  # fmt: skip
-_ROWS = select(*_ROW_COLUMNS).where(Article.id.in_(bindparam("ids", expanding=True)))
 
 
-def _links_stmt() -> Select[Any]:
+def _ids_in(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column IN :ids` with one bound value whatever the list's length, so the statement
+    compiles once: a JSON array read by json_each on SQLite, an array on PostgreSQL."""
+    if dialect == "sqlite":
+        listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+
+
+def _ids_param(session: Session, ids: Sequence[int]) -> dict[str, Any]:
+    """The :ids value `_ids_in` expects on this session's database."""
+    listed = [int(i) for i in ids]
+    return {"ids": json.dumps(listed) if _dialect(session) == "sqlite" else listed}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@cache
+def _rows_stmt(dialect: str) -> Any:
+    """The feed's columns for a list of ids (built once per database kind)."""
+    return select(*_ROW_COLUMNS).where(_ids_in(Article.id, dialect))
+
+
+@cache
+def _links_stmt(dialect: str) -> Select[Any]:
     """Both link tables for a list of ids, ordered for display (built once, cached compiled)."""
     t, p = ArticleTicker, ArticleTopic
-    ids: Any = bindparam("ids", expanding=True)
     both = union_all(
         select(t.article_id, literal(0).label("kind"), t.symbol, t.position).where(
-            t.article_id.in_(ids)
+            _ids_in(t.article_id, dialect)
         ),
         select(p.article_id, literal(1).label("kind"), p.topic, p.position).where(
-            p.article_id.in_(ids)
+            _ids_in(p.article_id, dialect)
         ),
     ).subquery()
     return select(both).order_by(both.c.article_id, both.c.kind, both.c.position)
 
 
-_LINKS = _links_stmt()
+_LINK_SIZES = (
+    select(FacetRollup.dim, func.sum(FacetRollup.n))
+    .where(
+        FacetRollup.by_dim == "",
+        FacetRollup.by_value == "",
+        or_(
+            and_(
+                FacetRollup.dim == "t", FacetRollup.value.in_(bindparam("tickers", expanding=True))
+            ),
+            and_(
+                FacetRollup.dim == "p", FacetRollup.value.in_(bindparam("topics", expanding=True))
+            ),
+        ),
+    )
+    .group_by(FacetRollup.dim)
+)

@@ -333,3 +333,23 @@ def test_rollups_stay_exact_through_inserts_new_cluster_leads_and_sample_removal
     assert_rollups_exact(engine)
     with Session(engine) as s:
         assert count_stories(s, ArticleFilter(tickers=("NVDA",))) == Count(3)
+
+
+@pytest.mark.parametrize(
+    ("flt", "drives"),
+    [
+        (ArticleFilter(tickers=("NVDA",), topics=("m-and-a",)), "topics"),
+        (ArticleFilter(tickers=("AMD",), topics=("earnings",)), "tickers"),
+        (ArticleFilter(tickers=("NVDA", "TSLA"), topics=("earnings", "m-and-a")), "topics"),
+    ],
+)
+def test_the_smaller_side_of_a_ticker_and_topic_filter_drives_the_walk(corpus, engine, flt, drives):
+    from terminal.query import driving_link
+
+    with Session(engine) as s:
+        assert driving_link(flt, s).name == drives
+        assert driving_link(flt).name == "tickers"  # without counts: tickers first
+        got = [r.title for r in list_articles(s, flt, limit=100).items]
+        counted = count_stories(s, flt)
+    assert got == oracle(corpus, flt) and got
+    assert counted.n == len(got)

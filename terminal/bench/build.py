@@ -105,13 +105,13 @@ def _chunks(items: Iterator[Story], size: int) -> Iterator[list[Story]]:
         yield batch
 
 
-def _insert_sql(table: str, columns: Iterable[str], dialect: str) -> str:
+def insert_sql(table: str, columns: Iterable[str], dialect: str) -> str:
     cols = list(columns)
     marks = ", ".join("?" if dialect == "sqlite" else "%s" for _ in cols)
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"  # noqa: S608
 
 
-def _link_columns(key: str, score: str) -> list[str]:
+def link_columns(key: str, score: str) -> list[str]:
     return [c.format(key=key, score=score) for c in LINK_COLUMNS]
 
 
@@ -161,15 +161,15 @@ def _load_sqlite(engine: Engine, items: Iterator[Story], progress: Progress | No
         cur = raw.cursor()
         cur.execute("PRAGMA synchronous=OFF")
         sql = (
-            _insert_sql("articles", ARTICLE_COLUMNS, "sqlite"),
-            _insert_sql("article_tickers", _link_columns("symbol", "relevance"), "sqlite"),
-            _insert_sql("article_topics", _link_columns("topic", "score"), "sqlite"),
+            insert_sql("articles", ARTICLE_COLUMNS, "sqlite"),
+            insert_sql("article_tickers", link_columns("symbol", "relevance"), "sqlite"),
+            insert_sql("article_topics", link_columns("topic", "score"), "sqlite"),
         )
         first = 1
         for batch in _chunks(items, CHUNK):
             cur.execute("BEGIN")
             for statement, values in zip(sql, rows(batch, first), strict=True):
-                cur.executemany(statement, [_sqlite_values(v) for v in values])
+                cur.executemany(statement, [sqlite_values(v) for v in values])
             cur.execute("COMMIT")
             first += len(batch)
             if progress:
@@ -187,7 +187,7 @@ def _load_sqlite(engine: Engine, items: Iterator[Story], progress: Progress | No
         raw.close()
 
 
-def _sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+def sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(v.isoformat(" ", "microseconds") if isinstance(v, datetime) else v for v in row)
 
 
@@ -198,8 +198,8 @@ def _load_postgres(engine: Engine, items: Iterator[Story], progress: Progress | 
         cur: Any = raw.cursor()
         specs = (
             ("articles", ARTICLE_COLUMNS),
-            ("article_tickers", _link_columns("symbol", "relevance")),
-            ("article_topics", _link_columns("topic", "score")),
+            ("article_tickers", link_columns("symbol", "relevance")),
+            ("article_topics", link_columns("topic", "score")),
         )
         first = 1
         for batch in _chunks(items, CHUNK):

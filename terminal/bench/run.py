@@ -40,9 +40,11 @@ def run_bench(
     built = ensure_store(engine, spec, progress=None)
     say(f"store: {articles:,} stories ({'built' if built else 'reused'})")
     small = articles < 10_000
+    ingest = min(throughput.INGEST_STORIES, max(200, articles // 20))
     figures = query_figures(engine, spec, say, repeat=5 if small else 30)
     for make in (
-        lambda: throughput.ingest_figure(engine, min(5_000, max(200, articles // 20))),
+        lambda: throughput.ingest_figure(engine, ingest, shape="live"),
+        lambda: throughput.ingest_figure(engine, ingest, shape="archive"),
         lambda: throughput.reaction_figure(min(50_000, max(2_000, articles // 2))),
         lambda: app.feed_page_figure(url, runs=2 if small else 8),
         lambda: app.memory_figure(url, articles),
