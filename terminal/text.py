@@ -18,6 +18,10 @@ _CONTROL = dict.fromkeys(
     [c for c in range(32) if c not in (9, 10, 13)]
     + [*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
+_SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:")
+# An http(s) URL with a plain host name, no port, user or fragment: urlsplit would give
+# back these very parts (see safe_url), so they are put together without it.
+_PLAIN_URL = re.compile(r"(?i)(https?)://([a-z0-9.-]+)(/[^?#]*)?(?:\?([^#]*))?")
 
 
 def clean_text(value: object, *, max_len: int | None = None) -> str:
@@ -32,6 +36,40 @@ def clean_text(value: object, *, max_len: int | None = None) -> str:
     if max_len is not None:
         # Cleaning markup costs more than linear time: never clean far more than is kept.
         text = text[: _raw_limit(max_len)]
+    if not _is_clean(text):
+        text = _cleaned(text)
+    if max_len is not None and len(text) > max_len:
+        text = text[: max_len - 1].rstrip() + "…"
+    return text
+
+
+def _is_clean(text: str) -> bool:
+    """Whether clean_text would return `text` as it is (checked without regular expressions).
+
+    Everything clean_text removes or changes is markup ("<", "&"), a doubled space, a space
+    or newline at either end or a space at a line's end, three newlines in a row, text not
+    in NFC form, or a character that is not printable: control characters, bidi overrides
+    and every whitespace character but " " (newlines are looked at apart).
+    """
+    if "\n" in text:
+        if " \n" in text or "\n " in text or "\n\n\n" in text:
+            return False
+        flat = text.replace("\n", "")
+    else:
+        flat = text
+    return (
+        flat.isprintable()
+        and "<" not in text
+        and "&" not in text
+        and "  " not in text
+        and text[:1] not in (" ", "\n")
+        and text[-1:] not in (" ", "\n")
+        and (text.isascii() or unicodedata.is_normalized("NFC", text))
+    )
+
+
+def _cleaned(text: str) -> str:
+    """The work of clean_text on text that may need it: markup, controls, spaces."""
     if "<" in text or "&" in text:
         text = _BLOCK_TAGS.sub("\n", text)
         text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
@@ -43,17 +81,19 @@ def clean_text(value: object, *, max_len: int | None = None) -> str:
             )
     text = unicodedata.normalize("NFC", text).translate(_CONTROL).replace("\r\n", "\n")
     lines = [_WS.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
-    text = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
-    if max_len is not None and len(text) > max_len:
-        text = text[: max_len - 1].rstrip() + "…"
-    return text
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
 def one_line(value: object, *, max_len: int | None = None) -> str:
     """Plain text on a single line (titles, publishers, names)."""
-    if max_len is not None and value is not None:
-        value = str(value)[: _raw_limit(max_len)]
-    return " ".join(clean_text(value, max_len=None).split())[: max_len or None]
+    if value is None:
+        return ""
+    text = str(value)
+    if max_len is not None:
+        text = text[: _raw_limit(max_len)]
+    if "\n" in text or not _is_clean(text):
+        text = " ".join(_cleaned(text).split())
+    return text[: max_len or None]
 
 
 def _raw_limit(max_len: int) -> int:
@@ -65,13 +105,23 @@ def safe_url(value: object, *, base: str | None = None) -> str | None:
     """An absolute http(s) URL, or None for anything else (javascript:, data:, garbage)."""
     if value is None:
         return None
-    raw = "".join(ch for ch in str(value).strip() if ch.isprintable() and not ch.isspace())
+    raw = str(value).strip()
+    # " " is the one character both printable and a space: without it, all are kept.
+    if not raw.isprintable() or " " in raw:
+        raw = "".join(ch for ch in raw if ch.isprintable() and not ch.isspace())
     if not raw:
         return None
-    if base and not re.match(r"(?i)^[a-z][a-z0-9+.-]*:", raw):
+    if base and not _SCHEME.match(raw):
         from urllib.parse import urljoin
 
-        raw = urljoin(base, raw)
+        try:
+            raw = urljoin(base, raw)
+        except ValueError:  # "//[x]/": not a URL
+            return None
+    plain = _PLAIN_URL.fullmatch(raw)
+    if plain:
+        scheme, host, path, query = plain.groups()
+        return f"{scheme.lower()}://{host.lower()}{path or '/'}" + (f"?{query}" if query else "")
     try:
         parts = urlsplit(raw)
     except ValueError:

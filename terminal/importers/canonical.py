@@ -6,7 +6,9 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from terminal.importers.dates import DateError, parse_when
@@ -39,8 +41,24 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "published_estimated": ("publishedestimated",),
     "id": ("id",),
 }  # fmt: skip
+# Where each key is read: key -> ((field, preference), ...); a lower preference wins.
+_PLACES: dict[str, tuple[tuple[str, int], ...]] = {
+    key: tuple((field, keys.index(key)) for field, keys in FIELDS.items() if key in keys)
+    for key in {key for keys in FIELDS.values() for key in keys}
+}
 SYMBOL = re.compile(r"^(?=.*[A-Z])[A-Z0-9][A-Z0-9.\-=^]{0,14}$")
 LIST_SPLIT = re.compile(r"[;,|]\s*|\s+")
+TOPIC_SPLIT = re.compile(r"[;|]\s*|,\s*")
+KEY_JUNK = re.compile(r"[\s_\-]+")
+# Pure functions of short strings are cached: feeds repeat the same keys, symbols and topics.
+CACHED_LEN, CACHE_SIZE = 100, 4096
+_EMPTY: tuple[Any, ...] = (None, "", [], {})  # values that count as missing (compared with ==)
+# A record key: its compared form, its kept form, and the fields it is read for (or None).
+_Name = tuple[str, str, tuple[tuple[str, int], ...] | None]
+_NAMES: dict[str, _Name] = {}
+# Plans (see pick_fields) for up to _PLAN_COUNT key layouts of up to _PLAN_KEYS keys each.
+_PLAN_KEYS, _PLAN_COUNT = 64, 512
+_STR_ONLY = {str}
 MIN_YEAR, MAX_FUTURE_DAYS = 1970, 2
 MAX_EXTRA_DEPTH, MAX_EXTRA_CHARS = 20, 50_000
 _NAME_KEYS = ("name", "title", "text", "value", "#text", "href", "url", "symbol", "ticker")
@@ -80,13 +98,25 @@ def parse_symbols(value: Any) -> tuple[list[str], list[str]]:
     good: list[str] = []
     bad: list[str] = []
     for item in _items(value):
-        if isinstance(item, Mapping):
-            item = item.get("symbol") or item.get("ticker")
-        item = _scalar(item)
-        symbol = "" if item is None else item.strip().lstrip("$").upper()
+        if type(item) is not str:
+            if isinstance(item, Mapping):
+                item = item.get("symbol") or item.get("ticker")
+            item = _scalar(item)
+            if item is None:
+                continue
+        symbol, ok = _symbol(item) if len(item) <= CACHED_LEN else _read_symbol(item)
         if symbol:
-            (good if SYMBOL.match(symbol) else bad).append(symbol[:20])
+            (good if ok else bad).append(symbol)
     return list(dict.fromkeys(good)), bad
+
+
+def _read_symbol(item: str) -> tuple[str, bool]:
+    """(the symbol as kept, at most 20 characters; whether it is a valid ticker)."""
+    symbol = item.strip().lstrip("$").upper()
+    return symbol[:20], bool(SYMBOL.match(symbol))
+
+
+_symbol = lru_cache(maxsize=CACHE_SIZE)(_read_symbol)
 
 
 def parse_topics(value: Any) -> tuple[list[str], list[str]]:
@@ -94,20 +124,33 @@ def parse_topics(value: Any) -> tuple[list[str], list[str]]:
     if isinstance(value, list | tuple):
         items = [text for v in value if (text := _scalar(v))]
     else:
-        items = [p for p in re.split(r"[;|]\s*|,\s*", str(value)) if p.strip()]
+        items = [p for p in TOPIC_SPLIT.split(str(value)) if p.strip()]
     slugs: list[str] = []
     unknown: list[str] = []
     for item in items:
-        slug = resolve_topic(item)
+        slug, other = _topic(item) if len(item) <= CACHED_LEN else _read_topic(item)
         if slug:
             slugs.append(slug)
-        elif item.strip():
-            unknown.append(one_line(item, max_len=100))
+        elif other is not None:
+            unknown.append(other)
     return list(dict.fromkeys(slugs)), unknown
+
+
+def _read_topic(item: str) -> tuple[str | None, str | None]:
+    """(the topic's slug, or None; else the item as an unknown topic, None when blank)."""
+    slug = resolve_topic(item)
+    if slug:
+        return slug, None
+    return None, one_line(item, max_len=100) if item.strip() else None
+
+
+_topic = lru_cache(maxsize=CACHE_SIZE)(_read_topic)
 
 
 def parse_score(value: Any, name: str, lo: float, hi: float) -> float | None:
     """A score in lo..hi from a number or a numeric string ("0.7", "70%"); None when absent."""
+    if type(value) is float and lo <= value <= hi:
+        return value  # what the text route below makes of a float (repr reads back exactly)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -127,6 +170,8 @@ def _scalar(value: Any) -> str | None:
     """One text value: strings and numbers as text, a list's first item, an object's name."""
     if isinstance(value, str):
         return value
+    if value is None:
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value) if math.isfinite(value) else None
     if isinstance(value, list | tuple):
@@ -149,26 +194,137 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-def _key(name: Any) -> str:
-    return re.sub(r"[\s_\-]+", "", str(name).lower())
+def _read_name(name: Any) -> _Name:
+    """A key as compared (see FIELDS), as kept among the other fields, and where it is read."""
+    text = str(name)
+    key = KEY_JUNK.sub("", text.lower())
+    return key, text.strip().lower(), _PLACES.get(key)
+
+
+def _name(name: Any) -> _Name:
+    """_read_name, remembered for short string keys (only str: 1 and True differ here)."""
+    if type(name) is not str or len(name) > CACHED_LEN:
+        return _read_name(name)
+    found = _NAMES.get(name)
+    if found is None:
+        if len(_NAMES) >= CACHE_SIZE:
+            _NAMES.clear()
+        found = _NAMES[name] = _read_name(name)
+    return found
 
 
 def pick_fields(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(canonical field -> value, the other keys) from a record with any key spelling."""
-    by_key: dict[str, tuple[str, Any]] = {}
+    """(canonical field -> value, the other keys) from a record with any key spelling.
+
+    Each field takes the value of its most preferred key holding a value; keys holding
+    nothing (null, "", [], {}) are dropped, and the remaining keys are the other fields.
+    Records of a file mostly share their keys: how those keys are read is worked out once
+    (see _Plan) for dicts with string keys, and `_pick_any` reads any other mapping.
+    """
+    if type(data) is dict and len(data) <= _PLAN_KEYS:
+        names = tuple(data)
+        plan = _PLANS.get(names)
+        if plan is None:
+            plan = _Plan.of(names)
+            if plan.usable:  # only short str keys are kept: the cache stays small
+                if len(_PLANS) >= _PLAN_COUNT:
+                    _PLANS.clear()
+                _PLANS[names] = plan
+        # A hit means equal keys; only str keys are equal just when they read alike.
+        if plan.usable and set(map(type, names)) == _STR_ONLY:
+            return plan.pick(list(data.values()))
+    return _pick_any(data)
+
+
+def _pick_any(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """pick_fields for any mapping, its keys read one by one."""
+    by_key: dict[str, tuple[_Name, Any]] = {}
     for name, value in data.items():
-        by_key.setdefault(_key(name), (str(name).strip().lower(), value))
+        found = _name(name)
+        if found[0] not in by_key:
+            by_key[found[0]] = (found, value)
+    chosen: dict[str, tuple[int, str, Any]] = {}  # field -> (preference, key, value)
+    for key, ((_, _, places), value) in by_key.items():
+        if places is None or value in _EMPTY:
+            continue
+        for field, rank in places:
+            if field not in chosen or rank < chosen[field][0]:
+                chosen[field] = (rank, key, value)
     fields: dict[str, Any] = {}
     used: set[str] = set()
-    for field, keys in FIELDS.items():
-        for key in keys:
-            if key in by_key and by_key[key][1] not in (None, "", [], {}):
-                fields[field] = by_key[key][1]
-                used.add(key)
-                break
-        used.update(k for k in keys if k in by_key and by_key[k][1] in (None, "", [], {}))
-    rest = {name: value for key, (name, value) in by_key.items() if key not in used and name}
+    for field in FIELDS:
+        if field in chosen:
+            _, key, fields[field] = chosen[field]
+            used.add(key)
+    rest = {
+        kept: value
+        for key, ((_, kept, places), value) in by_key.items()
+        if kept and key not in used and (places is None or value not in _EMPTY)
+    }
     return fields, rest
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How pick_fields reads a dict with given string keys, by the keys' positions.
+
+    `fields`: each field found and its keys' positions, most preferred first; `order`: the
+    first key of each compared form that has a kept name, with that name and whether it
+    is a field's key (such a key holding nothing is dropped). `usable` is False for keys
+    that are not all short strings (those dicts are read by _pick_any).
+    """
+
+    fields: tuple[tuple[str, tuple[int, ...]], ...]
+    order: tuple[tuple[int, str, bool], ...]
+    usable: bool
+
+    @classmethod
+    def of(cls, names: tuple[Any, ...]) -> _Plan:
+        """The plan for dicts whose keys are `names`, in that order."""
+        if not all(type(name) is str and len(name) <= CACHED_LEN for name in names):
+            return cls((), (), usable=False)
+        found = [_name(name) for name in names]
+        first: dict[str, int] = {}
+        for position, (key, _, _) in enumerate(found):
+            first.setdefault(key, position)
+        candidates: dict[str, list[tuple[int, int]]] = {}
+        for position in first.values():
+            for field, rank in found[position][2] or ():
+                candidates.setdefault(field, []).append((rank, position))
+        return cls(
+            fields=tuple(
+                (field, tuple(position for _, position in sorted(candidates[field])))
+                for field in FIELDS
+                if field in candidates
+            ),
+            order=tuple(
+                (position, found[position][1], found[position][2] is not None)
+                for position in first.values()
+                if found[position][1]
+            ),
+            usable=True,
+        )
+
+    def pick(self, values: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """pick_fields for a dict with this plan's keys, given its values in order."""
+        fields: dict[str, Any] = {}
+        used: set[int] = set()
+        for field, positions in self.fields:
+            for position in positions:
+                value = values[position]
+                if value not in _EMPTY:
+                    fields[field] = value
+                    used.add(position)
+                    break
+        rest = {
+            kept: values[position]
+            for position, kept, known in self.order
+            if position not in used and not (known and values[position] in _EMPTY)
+        }
+        return fields, rest
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
 
 
 def record_from_mapping(
@@ -241,6 +397,8 @@ def _published(
 
 
 def _long_text(value: Any, name: str, warnings: list[str]) -> str:
+    if value is None:
+        return ""
     return clip(clean_text(_paragraphs(value)), MAX_TEXT, name, warnings)
 
 

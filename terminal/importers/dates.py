@@ -66,6 +66,19 @@ _DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 
 def parse_when(value: Any) -> tuple[datetime, bool]:
     """An aware UTC datetime and whether its time of day was guessed (a bare date)."""
+    try:
+        return _parse_when(value)
+    except (OverflowError, OSError) as exc:  # a moment UTC cannot hold (year 1 at +14:00)
+        raise DateError(f"{str(value)[:60]!r} is out of range") from exc
+
+
+def _parse_when(value: Any) -> tuple[datetime, bool]:
+    if type(value) is str and _tidy_time(value):
+        # Such text is what the general path below reads, and it is neither an epoch
+        # nor a bare date (both lack ":"): that path would try ISO 8601 first too.
+        moment = _iso(value)
+        if moment is not None:
+            return moment, False
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return moment.astimezone(UTC), False
@@ -86,6 +99,14 @@ def parse_when(value: Any) -> tuple[datetime, bool]:
     raise DateError(f"{text[:60]!r} is not a date")
 
 
+def _tidy_time(text: str) -> bool:
+    """Text with a ":" and no whitespace, of at most 80 characters (checked without copying).
+
+    " " is the only character both printable and a space, so the test below rules out all.
+    """
+    return ":" in text and len(text) <= 80 and text.isprintable() and " " not in text
+
+
 def _from_epoch(value: float) -> datetime:
     if not math.isfinite(value):
         raise DateError(f"{value!r} is not a date")
@@ -97,8 +118,11 @@ def _from_epoch(value: float) -> datetime:
 
 
 def _iso(text: str) -> datetime | None:
+    """An ISO 8601 moment in UTC (naive means UTC), or None; `text` has no newline."""
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

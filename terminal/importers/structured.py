@@ -32,7 +32,8 @@ def _collect(
             result.rejected.append(Rejected(location, str(exc)))
             continue
         result.records.append(record)
-        result.warnings.extend(f"{location}: {w}" for w in warnings)
+        if warnings:
+            result.warnings.extend(f"{location}: {w}" for w in warnings)
     return result
 
 
