@@ -8,7 +8,7 @@ one statement per batch.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -93,8 +93,8 @@ def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None
                 cluster_id=assigned.get(o, rows[o].cluster_id),
                 words=words[o],
             )
-            for o, _ in pairs[new_id]
-            if o in rows and shares_enough(mine, words[o]) and size_of(o) < MAX_CLUSTER
+            for o in _sharing(mine, [o for o, _ in pairs[new_id]], words)
+            if size_of(o) < MAX_CLUSTER
         ]
         if not candidates:
             continue
@@ -110,6 +110,23 @@ def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None
     _refresh_clusters(session, sorted(set(assigned.values())))
     _lower_repeats(session, [i for i in assigned if i in pairs])
     return sum(1 for i in assigned if i in pairs)
+
+
+def _sharing(
+    mine: frozenset[str], others: list[int], words: dict[int, frozenset[str]]
+) -> list[int]:
+    """The stories among `others` whose titles share enough words with `mine` to compare."""
+    out = []
+    for other in others:
+        theirs = words.get(other)
+        # Fewer than min(3, either length) shared words can never be enough: skip the call.
+        if (
+            theirs is not None
+            and len(mine & theirs) >= min(3, len(mine), len(theirs))
+            and shares_enough(mine, theirs)
+        ):
+            out.append(other)
+    return out
 
 
 def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
@@ -147,7 +164,7 @@ def _window_candidates(
         keys_of: dict[int, list[str]] = defaultdict(list)
         index = _keys_in_window(session, link, key, span, keys_of)
         for new_id in wanted:
-            near = _nearest_in(index, keys_of[new_id], rows[new_id].pub_key)
+            near = _nearest_in(index, keys_of[new_id], rows[new_id].pub_key, new_id)
             if near:
                 pairs[new_id] = near
     wanted_rows = set(new) | {o for n in pairs.values() for o, _ in n}
@@ -160,19 +177,20 @@ def _window_candidates(
 
 
 def _nearest_in(
-    index: dict[str, tuple[list[int], list[int]]], keys: list[str], me: int
+    index: dict[str, tuple[list[int], list[int]]], keys: list[str], me: int, own_id: int
 ) -> list[tuple[int, int]]:
     """(id, gap) of the NEAREST stories sharing one of `keys`, SIDE per key and side."""
     near: dict[int, int] = {}
     for key in keys:
         times, owners = index[key]
         at = bisect_left(times, me)  # the story itself: time keys are unique
-        for step, stop in ((-1, -1), (1, len(times))):
-            taken, j = 0, at + step
-            while j != stop and taken < SIDE and abs(times[j] - me) <= WINDOW_US:
-                if owners[j] not in near or abs(times[j] - me) < near[owners[j]]:
-                    near[owners[j]] = abs(times[j] - me)
-                taken, j = taken + 1, j + step
+        first = max(at - SIDE, bisect_left(times, me - WINDOW_US))
+        last = min(at + 1 + SIDE, bisect_right(times, me + WINDOW_US))
+        for when, owner in zip(times[first:last], owners[first:last], strict=True):
+            gap = abs(when - me)
+            if owner not in near or gap < near[owner]:
+                near[owner] = gap
+    near.pop(own_id, None)
     return sorted(near.items(), key=lambda item: item[1])[:NEAREST]
 
 

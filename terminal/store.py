@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, column, delete, func, insert, select, table
 from sqlalchemy.orm import Session
@@ -105,13 +105,15 @@ def save_articles(
     ]
     # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
     # and known, so they map the new ids back.
-    session.execute(insert(ARTICLES), rows)
+    insert_rows(session, ARTICLES, rows)
     if session.get_bind().dialect.name == "sqlite":
         # The full-text rows in one statement (0004_title_words dropped the per-row trigger),
         # in rowid order: FTS5 appends increasing rowids to its pending index.
         ordered = sorted(rows, key=lambda row: cast(int, row["pub_key"]))
-        session.execute(
-            insert(FTS), [{c: row[k] for c, k in FTS_COLUMNS.items()} for row in ordered]
+        session.connection().exec_driver_sql(
+            f"INSERT INTO articles_fts ({', '.join(FTS_COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' for _ in FTS_COLUMNS)})",
+            [tuple(row[k] for k in FTS_COLUMNS.values()) for row in ordered],
         )
     id_by_key: dict[int, int] = {}
     for start in range(0, len(pub_keys), 500):
@@ -149,13 +151,47 @@ def save_articles(
                     "position": position,
                 }
             )
-    if ticker_rows:
-        session.execute(insert(TICKER_LINKS), ticker_rows)
-    if topic_rows:
-        session.execute(insert(TOPIC_LINKS), topic_rows)
+    insert_rows(session, TICKER_LINKS, ticker_rows)
+    insert_rows(session, TOPIC_LINKS, topic_rows)
     result.inserted_ids = [row[0] for row in ids]
     rollups.add(session, result.inserted_ids)
     return result
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """INSERT many rows (same keys in each). On SQLite the values go through the columns'
+    own bind processing once and then straight to the driver's executemany, skipping
+    SQLAlchemy's per-row parameter handling (a third of an import's insert time)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(insert(table), rows)
+        return
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    defaults = {
+        c.name: cast(Any, c.default).arg
+        for c in table.c
+        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
+    }
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in (*names, *defaults)
+    ]
+    fixed = tuple(defaults.values())
+    values = [
+        tuple(
+            v if f is None or v is None else f(v)
+            for f, v in zip(processors, (*(row[n] for n in names), *fixed), strict=True)
+        )
+        for row in rows
+    ]
+    columns = (*names, *defaults)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' for _ in columns)})",
+        values,
+    )
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
