@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _DATA = Path(__file__).with_name("data") / "taxonomy.json"
 _SEPARATORS = re.compile(r"\s*(?:[,;|•]|\s·\s)\s*")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_CACHED_LENGTH = 100  # resolve_topic() remembers values up to this long (labels, not prose)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +67,24 @@ def _keys() -> dict[str, str]:
 
 
 def resolve_topic(value: str) -> str | None:
-    """The slug for a slug or a label ("M&A", "m and a", "Macro and Rates"), else None."""
+    """The slug for a slug or a label ("M&A", "m and a", "Macro and Rates"), else None.
+
+    Short values (labels, which repeat story after story) are remembered; longer ones,
+    such as lines of text tried as a topic line, are not.
+    """
+    return _resolve_cached(value) if len(value) <= _CACHED_LENGTH else _resolve(value)
+
+
+def _resolve(value: str) -> str | None:
+    """resolve_topic() itself, uncached."""
     key = _key(value)
     return _keys().get(key) if key else None
+
+
+@lru_cache(maxsize=4096)
+def _resolve_cached(value: str) -> str | None:
+    """resolve_topic() for short values, remembered (the taxonomy never changes in a run)."""
+    return _resolve(value)
 
 
 @cache

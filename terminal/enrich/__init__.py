@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from terminal.enrich.clusters import ClusterCandidate, find_cluster, title_fingerprint
 from terminal.enrich.impact import impact_model, source_tier
 from terminal.enrich.sentiment import sentiment
@@ -25,7 +27,13 @@ __all__ = [
 
 def _text(record: ArticleRecord) -> str:
     """The story's own words: summary, body and analysis."""
-    return "\n\n".join(part for part in (record.summary, record.body, record.analysis) if part)
+    return "\n\n".join([part for part in (record.summary, record.body, record.analysis) if part])
+
+
+@lru_cache(maxsize=4096)
+def _own_symbol(symbol: str) -> str:
+    """A ticker as a source wrote it, tidied: no spaces or "$", upper case."""
+    return symbol.strip().lstrip("$").upper()
 
 
 def _merge_tickers(record: ArticleRecord, found: dict[str, float]) -> None:
@@ -34,13 +42,23 @@ def _merge_tickers(record: ArticleRecord, found: dict[str, float]) -> None:
     A relevance the source gave wins; then the extracted one; a source ticker the text
     never mentions gets 1.0, as the source chose to tag it.
     """
-    given = {s.strip().lstrip("$").upper(): r for s, r in record.ticker_relevance.items()}
-    tickers: list[str] = []
-    for symbol in [s.strip().lstrip("$").upper() for s in record.tickers] + list(found):
-        if symbol and symbol not in tickers:
-            tickers.append(symbol)
-    record.tickers = tickers
-    record.ticker_relevance = {s: given.get(s, found.get(s, 1.0)) for s in tickers}
+    own, given = record.tickers, record.ticker_relevance
+    if not own and not given and "" not in found:
+        # Nothing from the source: the extracted tickers, as they are.
+        record.tickers = list(found)
+        record.ticker_relevance = dict(found)
+        return
+    # Each symbol once, where it first appears: the record's own, then the extracted ones.
+    merged = dict.fromkeys(map(_own_symbol, own))
+    if found:
+        merged.update(dict.fromkeys(found))
+    merged.pop("", None)
+    record.tickers = list(merged)
+    if not given and not found:
+        record.ticker_relevance = dict.fromkeys(merged, 1.0)
+        return
+    tidied = {_own_symbol(s): r for s, r in given.items()}
+    record.ticker_relevance = {s: tidied.get(s, found.get(s, 1.0)) for s in merged}
 
 
 def _merge_topics(record: ArticleRecord, found: dict[str, float]) -> dict[str, float]:
@@ -48,6 +66,9 @@ def _merge_topics(record: ArticleRecord, found: dict[str, float]) -> dict[str, f
 
     A topic the source gave counts with score 1.0 in the impact score.
     """
+    if not record.topics:
+        record.topics = list(found)
+        return found
     scores: dict[str, float] = {}
     for value in record.topics:
         slug = resolve_topic(value)

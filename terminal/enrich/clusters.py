@@ -64,8 +64,12 @@ def _word(token: str) -> str:
 @lru_cache(maxsize=50_000)
 def _words(title: str) -> frozenset[str]:
     """The content words of a title, normalised (cached: a batch compares each title often)."""
-    text = unicodedata.normalize("NFKC", strip_publisher(title)).lower().replace("\u2019", "'")
-    return frozenset(_word(t) for t in _TOKEN.findall(text.replace("'s ", " "))) - _STOPWORDS
+    text = title.strip()
+    if "-" in text or "|" in text or "\u2013" in text or "\u2014" in text:
+        # Only a title with one of these marks can end in an outlet name (strip_publisher).
+        text = _PUBLISHER_SUFFIX.sub("", text)
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    return frozenset(map(_word, _TOKEN.findall(text.replace("'s ", " ")))) - _STOPWORDS
 
 
 def _utc(moment: datetime) -> datetime:

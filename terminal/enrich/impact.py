@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from terminal.taxonomy import topics
@@ -29,8 +29,12 @@ def _tiers() -> tuple[float, re.Pattern[str], dict[str, float]]:
     return float(data["default"]), re.compile(rf"(?<!\w)(?:{aliases})(?!\w)"), tiers
 
 
+@lru_cache(maxsize=4096)
 def source_tier(publisher: str) -> float:
-    """How market-moving a publisher's stories tend to be, 0..1; unknown ones get 0.5."""
+    """How market-moving a publisher's stories tend to be, 0..1; unknown ones get 0.5.
+
+    Cached per publisher string: a feed or file repeats a handful of publishers.
+    """
     default, regex, tiers = _tiers()
     name = " ".join(_NON_WORD.sub(" ", publisher.lower()).split())
     found = [tiers[m[0]] for m in regex.finditer(name)]
@@ -43,6 +47,12 @@ def taxonomy_weights() -> dict[str, float]:
     return {t.slug: t.weight for t in topics()}
 
 
+@cache
+def _unit_weights() -> dict[str, float]:
+    """taxonomy_weights() clipped into 0..1, as topic_signal() uses them."""
+    return {slug: _unit(weight) for slug, weight in taxonomy_weights().items()}
+
+
 def topic_signal(topic_scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """Noisy-OR of score x weight over the topics: 1 - prod(1 - score * weight)."""
     remaining = 1.0
@@ -51,9 +61,18 @@ def topic_signal(topic_scores: Mapping[str, float], weights: Mapping[str, float]
     return 1.0 - remaining
 
 
+def _noisy_or(topic_scores: Mapping[str, float], unit_weights: Mapping[str, float]) -> float:
+    """topic_signal() with the weights already clipped into 0..1 (unknown slugs 0.5)."""
+    remaining = 1.0
+    for slug, score in topic_scores.items():
+        unit = (score if score < 1.0 else 1.0) if score > 0.0 else 0.0  # _unit(score), inline
+        remaining *= 1.0 - unit * unit_weights.get(slug, 0.5)
+    return 1.0 - remaining
+
+
 def _unit(value: float) -> float:
-    """A value clipped into 0..1."""
-    return min(1.0, max(0.0, value))
+    """A value clipped into 0..1: exactly min(1.0, max(0.0, value)) (NaN, -0.0 too), faster."""
+    return (value if value < 1.0 else 1.0) if value > 0.0 else 0.0
 
 
 def impact_model(
@@ -75,9 +94,12 @@ def impact_model(
     source tier and in novelty; inputs are clipped into their ranges first. Unknown
     slugs weigh 0.5; topic_weights defaults to the taxonomy's.
     """
-    weights = taxonomy_weights() if topic_weights is None else topic_weights
+    if topic_weights is None:
+        signal = _noisy_or(topic_scores, _unit_weights())
+    else:
+        signal = topic_signal(topic_scores, topic_weights)
     core = (
-        TOPIC_SHARE * topic_signal(topic_scores, weights)
+        TOPIC_SHARE * signal
         + RELEVANCE_SHARE * _unit(relevance)
         + SENTIMENT_SHARE * _unit(abs(sentiment))
     )

@@ -107,17 +107,61 @@ def _bracketed(text: str, symbols: Collection[str]) -> Iterator[Mention]:
             yield symbol, match.start(), match.end()
 
 
-def _named(text: str, names: Mapping[str, str], matcher: PhraseMatcher) -> Iterator[Mention]:
+def _named(text: str, names: Mapping[str, str], matcher: PhraseMatcher) -> list[Mention]:
     """Companies named in the text, by a full or short name written as a proper name.
 
     "Nvidia", "NVIDIA", "3M" and "eBay" count; "apple pie" and "meta-analysis" do not.
     """
-    for name, start, end in matcher.finditer(text):
+    found: list[Mention] = []
+    for name, start, end in matcher.spans(text):
         first, second = text[start], text[start + 1 : start + 2]
         if first.isupper() or first.isdigit() or second.isupper():
             symbol = names.get(name)
             if symbol:
-                yield symbol, start, end
+                found.append((symbol, start, end))
+    return found
+
+
+def _count(
+    text: str, symbols: Collection[str], names: Mapping[str, str], matcher: PhraseMatcher
+) -> dict[str, int]:
+    """mentions() as a plain dict, with its tables already chosen."""
+    named = _named(text, names, matcher)
+    counts: dict[str, int] = {}
+    for symbol, _, _ in named:
+        counts[symbol] = counts.get(symbol, 0) + 1
+    explicit: list[Mention] = []
+    if "$" in text:
+        explicit.extend(_cashtags(text, symbols))
+    if ":" in text:
+        explicit.extend(_exchange_qualified(text))
+    if "(" in text:
+        explicit.extend(_bracketed(text, symbols))
+    if explicit:
+        name_ends = {(symbol, end) for symbol, _, end in named}
+        for symbol, start, _ in explicit:
+            gap = range(max(0, start - _SAME_MENTION_GAP), start + 1)
+            if not any((symbol, end) in name_ends for end in gap):
+                counts[symbol] = counts.get(symbol, 0) + 1
+    return counts
+
+
+def _tables(
+    symbols: Collection[str] | None, names: Mapping[str, str] | None
+) -> tuple[Collection[str], Mapping[str, str], PhraseMatcher]:
+    """The symbols, the name table and its matcher: the defaults unless given."""
+    if symbols is None and names is None:
+        return _default_tables()
+    known = known_symbols() if symbols is None else symbols
+    if names is None:
+        return known, name_index(), _default_names()
+    return known, names, phrase_matcher(names)
+
+
+@cache
+def _default_tables() -> tuple[Collection[str], Mapping[str, str], PhraseMatcher]:
+    """The known symbols, the name table and its matcher, together (looked up per story)."""
+    return known_symbols(), name_index(), _default_names()
 
 
 def mentions(
@@ -131,24 +175,7 @@ def mentions(
     "Nvidia (NVDA)" and "Intel Corp. (NASDAQ: INTC)" are one mention each: a symbol
     written just after its company's name repeats the name.
     """
-    known = known_symbols() if symbols is None else symbols
-    table = name_index() if names is None else names
-    matcher = _default_names() if names is None else phrase_matcher(table)
-    named = list(_named(text, table, matcher))
-    name_ends = {(symbol, end) for symbol, _, end in named}
-    explicit: list[Mention] = []
-    if "$" in text:
-        explicit.extend(_cashtags(text, known))
-    if ":" in text:
-        explicit.extend(_exchange_qualified(text))
-    if "(" in text:
-        explicit.extend(_bracketed(text, known))
-    counts = Counter(symbol for symbol, _, _ in named)
-    for symbol, start, _ in explicit:
-        gap = range(max(0, start - _SAME_MENTION_GAP), start + 1)
-        if not any((symbol, end) in name_ends for end in gap):
-            counts[symbol] += 1
-    return counts
+    return Counter(_count(text, *_tables(symbols, names)))
 
 
 def relevance(title_mentions: int, text_mentions: int) -> float:
@@ -169,7 +196,12 @@ def extract_tickers(
     One title mention gives 0.70, one passing mention in the text 0.30; more mentions
     raise it towards (never past) 1.0.
     """
-    in_title = mentions(title, symbols=symbols, names=names)
-    in_text = mentions(text, symbols=symbols, names=names)
-    scores = {s: relevance(in_title[s], in_text[s]) for s in in_title.keys() | in_text.keys()}
+    tables = _tables(symbols, names)
+    in_title, in_text = _count(title, *tables), _count(text, *tables)
+    if not in_title and not in_text:
+        return {}
+    scores = {
+        s: relevance(in_title.get(s, 0), in_text.get(s, 0))
+        for s in in_title.keys() | in_text.keys()
+    }
     return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
