@@ -25,7 +25,13 @@ QUERY_FIGURES = {
     "three_filters", "second_page", "search_common", "search_rare", "search_phrase",
     "facets_all", "facets_ticker",
 }  # fmt: skip
-OTHER_FIGURES = {"ingest_throughput", "ingest_archive", "reaction_throughput", "feed_page_script", "app_peak_memory"}
+OTHER_FIGURES = {
+    "ingest_throughput",
+    "ingest_archive",
+    "reaction_throughput",
+    "feed_page_script",
+    "app_peak_memory",
+}
 
 
 def test_the_corpus_is_deterministic_and_skewed_like_market_news():
