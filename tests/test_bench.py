@@ -87,3 +87,18 @@ def test_bench_command_writes_every_figure_in_the_documented_shape(tmp_path, mon
         assert isinstance(f["ok"], bool) and f["budget"]
     assert figures["ingest_throughput"]["value"] > 0
     assert ("MISS" in result.output) == (not all(f["ok"] for f in figures.values()))
+
+
+@pytest.mark.postgres
+def test_the_postgres_store_is_copied_in_and_vacuumed(postgres_db):
+    assert ensure_store(postgres_db, CorpusSpec(400)) is True
+    with Session(postgres_db) as s:
+        assert s.scalar(text("SELECT count(*) FROM articles")) == 400
+        vacuumed = s.scalar(
+            text(
+                "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relid = 'articles'::regclass"
+            )
+        )
+        nvda = list_articles(s, ArticleFilter(tickers=("NVDA",)), limit=5).items
+    assert vacuumed
+    assert nvda and all("NVDA" in r.tickers for r in nvda)

@@ -29,6 +29,13 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+@pytest.mark.postgres
+def test_postgres_sessions_keep_short_queries_out_of_parallel_plans(postgres_db):
+    with postgres_db.connect() as conn:
+        assert conn.exec_driver_sql("SHOW parallel_setup_cost").scalar() == "10000"
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1  # the connection is usable
+
+
 def test_postgres_tests_fail_rather_than_skip_in_ci(monkeypatch):
     import tests.conftest as conftest
 

@@ -212,7 +212,10 @@ def _load_postgres(engine: Engine, items: Iterator[Story], progress: Progress | 
             if progress:
                 progress(len(batch))
         cur.execute("SELECT setval(pg_get_serial_sequence('articles', 'id'), %s)", (first,))
-        cur.execute("ANALYZE articles, article_tickers, article_topics")
         raw.commit()
     finally:
         raw.close()
+    # VACUUM (not only ANALYZE): it sets the visibility map, so index-only scans of the
+    # link tables skip the heap, as they do in a store autovacuum has visited.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) articles, article_tickers, article_topics")
