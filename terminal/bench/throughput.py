@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import time
@@ -121,7 +122,10 @@ def hand_written_insert(engine: Engine, items: list[Story]) -> float:
     with engine.connect() as conn:
         first = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM articles")) or 0) + 1
     articles, tickers, topics = rows(items, first)
-    articles = [(*r[:1], f"ingest-{r[0]}-{r[10]}", *r[2:]) for r in articles]  # fresh keys
+    # Each story's identity as the store keys it: a SHA-256 of its URL (random order).
+    articles = [
+        (r[0], hashlib.sha256(f"url:{r[2]}#{r[10]}".encode()).hexdigest(), *r[2:]) for r in articles
+    ]
     statements = [
         (insert_sql("articles", ARTICLE_COLUMNS, dialect), articles),
         (insert_sql("article_tickers", link_columns("symbol", "relevance"), dialect), tickers),

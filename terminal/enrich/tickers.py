@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 
-from terminal.enrich.patterns import PhraseMatcher, phrase_matcher
+from terminal.enrich.patterns import IndexedMatcher, PhraseMatcher, indexed_matcher
 from terminal.symbols import known_symbols, name_index
 
 TITLE_WEIGHT = 1.2
@@ -54,6 +54,7 @@ _CURRENCIES = frozenset(
 _SAME_MENTION_GAP = 3
 
 Mention = tuple[str, int, int]
+Matcher = IndexedMatcher | PhraseMatcher
 
 
 def _symbol(raw: str) -> str:
@@ -66,9 +67,9 @@ def _symbol(raw: str) -> str:
 
 
 @cache
-def _default_names() -> PhraseMatcher:
-    """The combined matcher of every known company name, built once."""
-    return phrase_matcher(name_index())
+def _default_names() -> Matcher:
+    """The combined matcher of every known company name, built once (in milliseconds)."""
+    return indexed_matcher(name_index())
 
 
 def _cashtags(text: str, symbols: Collection[str]) -> Iterator[Mention]:
@@ -107,7 +108,7 @@ def _bracketed(text: str, symbols: Collection[str]) -> Iterator[Mention]:
             yield symbol, match.start(), match.end()
 
 
-def _named(text: str, names: Mapping[str, str], matcher: PhraseMatcher) -> list[Mention]:
+def _named(text: str, names: Mapping[str, str], matcher: Matcher) -> list[Mention]:
     """Companies named in the text, by a full or short name written as a proper name.
 
     "Nvidia", "NVIDIA", "3M" and "eBay" count; "apple pie" and "meta-analysis" do not.
@@ -123,7 +124,7 @@ def _named(text: str, names: Mapping[str, str], matcher: PhraseMatcher) -> list[
 
 
 def _count(
-    text: str, symbols: Collection[str], names: Mapping[str, str], matcher: PhraseMatcher
+    text: str, symbols: Collection[str], names: Mapping[str, str], matcher: Matcher
 ) -> dict[str, int]:
     """mentions() as a plain dict, with its tables already chosen."""
     named = _named(text, names, matcher)
@@ -148,18 +149,18 @@ def _count(
 
 def _tables(
     symbols: Collection[str] | None, names: Mapping[str, str] | None
-) -> tuple[Collection[str], Mapping[str, str], PhraseMatcher]:
+) -> tuple[Collection[str], Mapping[str, str], Matcher]:
     """The symbols, the name table and its matcher: the defaults unless given."""
     if symbols is None and names is None:
         return _default_tables()
     known = known_symbols() if symbols is None else symbols
     if names is None:
         return known, name_index(), _default_names()
-    return known, names, phrase_matcher(names)
+    return known, names, indexed_matcher(names)
 
 
 @cache
-def _default_tables() -> tuple[Collection[str], Mapping[str, str], PhraseMatcher]:
+def _default_tables() -> tuple[Collection[str], Mapping[str, str], Matcher]:
     """The known symbols, the name table and its matcher, together (looked up per story)."""
     return known_symbols(), name_index(), _default_names()
 
