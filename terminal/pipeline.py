@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -9,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,6 +29,7 @@ MAX_BATCH = 2_500  # ... in a large import, when several tagged chunks are waiti
 CHUNK = 250  # stories per tagging task in a worker process
 PARALLEL_MIN = 4_000
 MAX_WORKERS = 4
+GC_THRESHOLD = 50_000  # new objects between young-generation collections during an import
 
 
 @dataclass(slots=True)
@@ -92,12 +95,26 @@ def store_result(
     for record in result.records:
         record.is_sample = record.is_sample or is_sample
     done = 0
-    for batch in prepared(result.records, fork=fork):
-        _save_batch(engine, batch, source_id, summary, offset=done)
-        done += len(batch)
-        if progress:
-            progress(len(batch))
+    with few_collections():
+        for batch in prepared(result.records, fork=fork):
+            _save_batch(engine, batch, source_id, summary, offset=done)
+            done += len(batch)
+            if progress:
+                progress(len(batch))
     return summary
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Collect garbage less often while stories are made by the thousand: the collector's
+    default (every 700 new objects) took 15-20% of an import's time. Objects are still
+    freed by reference counting; cycles wait for a later collection."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def prepare_batch(batch: list[ArticleRecord]) -> list[ArticleRecord]:
@@ -163,7 +180,9 @@ def _parallel(
 
 def _exit_with_parent(parent: int) -> None:
     """In a tagging worker: leave when the importing process is gone (killed mid-import),
-    instead of waiting on its queue for ever."""
+    instead of waiting on its queue for ever. (And collect garbage less often: the worker
+    only makes records.)"""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
     def watch() -> None:
         while os.getppid() == parent:

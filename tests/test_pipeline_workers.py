@@ -6,6 +6,8 @@ import multiprocessing
 import os
 import time
 
+import pytest
+
 from terminal.pipeline import _exit_with_parent
 
 
@@ -31,3 +33,17 @@ def test_a_worker_whose_importer_lives_keeps_working():
     finally:
         child.kill()
         child.join()
+
+
+def test_an_import_collects_garbage_less_often_and_restores_the_setting():
+    import gc
+
+    from terminal.pipeline import GC_THRESHOLD, few_collections
+
+    before = gc.get_threshold()
+    with few_collections():
+        assert gc.get_threshold()[0] == GC_THRESHOLD
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), few_collections():
+        raise RuntimeError("a failing batch")
+    assert gc.get_threshold() == before
