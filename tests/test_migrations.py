@@ -47,3 +47,13 @@ def test_postgres_tests_fail_rather_than_skip_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         conftest.require_postgres()
+
+
+@pytest.mark.postgres
+def test_postgres_samples_search_words_finely_enough_to_plan_rare_terms(postgres_db):
+    with postgres_db.connect() as conn:
+        target = conn.exec_driver_sql(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'articles'::regclass AND attname = 'search_vector'"
+        ).scalar()
+    assert target == 1000
