@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
-    and_,
     any_,
     bindparam,
     desc,
@@ -30,7 +29,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     nulls_last,
-    or_,
     select,
     union_all,
 )
@@ -114,21 +112,8 @@ def list_articles(
         )
         keys: Sequence[Any] = session.connection().execute(stmt).all()
     else:
-        # The page's rows in the same statement as its keys (one round trip fewer).
-        page = keys_stmt(session, flt, limit=offset + limit + 1, before=cursor).subquery()
-        fused = (
-            select(*_ROW_COLUMNS)
-            .join(page, Article.id == page.c.id)
-            .order_by(desc(page.c.pub_key))
-            .offset(offset)
-        )
-        found = session.connection().execute(fused).all()
-        items = [ArticleRow(*r) for r in found[:limit]]  # type: ignore[call-arg]  # field order
-        tickers, topics = links_for(session, [row.id for row in items])
-        for row in items:
-            row.tickers, row.topics = tickers[row.id], topics[row.id]
-        more = len(found) > limit
-        return Page(items=items, next_cursor=items[-1].pub_key if more else None)
+        stmt = keys_stmt(session, flt, limit=offset + limit + 1, before=cursor)
+        keys = session.connection().execute(stmt).all()[offset:]
     more = len(keys) > limit
     keys = keys[:limit]
     rows = load_rows(session, [k[0] for k in keys])
@@ -388,19 +373,18 @@ def _links_stmt(dialect: str) -> Select[Any]:
     return select(both).order_by(both.c.article_id, both.c.kind, both.c.position)
 
 
-_LINK_SIZES = (
-    select(FacetRollup.dim, func.sum(FacetRollup.n))
-    .where(
-        FacetRollup.by_dim == "",
-        FacetRollup.by_value == "",
-        or_(
-            and_(
-                FacetRollup.dim == "t", FacetRollup.value.in_(bindparam("tickers", expanding=True))
-            ),
-            and_(
-                FacetRollup.dim == "p", FacetRollup.value.in_(bindparam("topics", expanding=True))
-            ),
-        ),
-    )
-    .group_by(FacetRollup.dim)
-)
+def _link_sizes() -> Any:
+    """Stories per side of a ticker and topic filter, from the roll-ups: one primary-key
+    range per side (an OR across both made SQLite scan every overall row)."""
+    r = FacetRollup
+    sides = [
+        select(literal(dim).label("dim"), func.sum(r.n)).where(
+            r.by_dim == "", r.by_value == "", r.dim == dim,
+            r.value.in_(bindparam(name, expanding=True)),
+        )
+        for dim, name in (("t", "tickers"), ("p", "topics"))
+    ]  # fmt: skip
+    return union_all(*sides)
+
+
+_LINK_SIZES = _link_sizes()
