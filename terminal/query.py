@@ -8,7 +8,6 @@ The statement builders at the bottom are shared with counting (`terminal/counts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -16,12 +15,8 @@ from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
     Select,
-    String,
-    any_,
     bindparam,
     desc,
     exists,
@@ -35,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup, Reaction
-from terminal import search
+from terminal import bound, search
 from terminal.config import benchmark_symbol
 from terminal.store import to_pub_key
 
@@ -333,29 +328,19 @@ _ROW_COLUMNS = (  # ArticleRow's field order
 )  # fmt: skip
 
 
-def _ids_in(column: Any, dialect: str) -> ColumnElement[bool]:
-    """`column IN :ids` with one bound value whatever the list's length, so the statement
-    compiles once: a JSON array read by json_each on SQLite, an array on PostgreSQL."""
-    if dialect == "sqlite":
-        listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
-        return column.in_(select(listed.c.value))
-    return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-
-
 def _ids_param(session: Session, ids: Sequence[int]) -> dict[str, Any]:
-    """The :ids value `_ids_in` expects on this session's database."""
-    listed = [int(i) for i in ids]
-    return {"ids": json.dumps(listed) if _dialect(session) == "sqlite" else listed}
+    """The :ids value the row and link statements expect on this session's database."""
+    return {"ids": bound.values(session, ids)}
 
 
 def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    return bound.dialect_of(session)
 
 
 @cache
 def _rows_stmt(dialect: str) -> Any:
     """The feed's columns for a list of ids (built once per database kind)."""
-    return select(*_ROW_COLUMNS).where(_ids_in(Article.id, dialect))
+    return select(*_ROW_COLUMNS).where(bound.in_list(Article.id, "ids", dialect))
 
 
 @cache
@@ -364,10 +349,10 @@ def _links_stmt(dialect: str) -> Select[Any]:
     t, p = ArticleTicker, ArticleTopic
     both = union_all(
         select(t.article_id, literal(0).label("kind"), t.symbol, t.position).where(
-            _ids_in(t.article_id, dialect)
+            bound.in_list(t.article_id, "ids", dialect)
         ),
         select(p.article_id, literal(1).label("kind"), p.topic, p.position).where(
-            _ids_in(p.article_id, dialect)
+            bound.in_list(p.article_id, "ids", dialect)
         ),
     ).subquery()
     return select(both).order_by(both.c.article_id, both.c.kind, both.c.position)

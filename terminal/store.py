@@ -6,13 +6,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, column, delete, func, insert, select, table
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
-from terminal import rollups
+from terminal import bound, rollups
 from terminal.enrich.clusters import title_fingerprint
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
@@ -115,15 +116,9 @@ def save_articles(
             f"VALUES ({', '.join('?' for _ in FTS_COLUMNS)})",
             [tuple(row[k] for k in FTS_COLUMNS.values()) for row in ordered],
         )
-    id_by_key: dict[int, int] = {}
-    for start in range(0, len(pub_keys), 500):
-        chunk = pub_keys[start : start + 500]
-        id_by_key.update(
-            (k, i)
-            for i, k in session.execute(
-                select(Article.id, Article.pub_key).where(Article.pub_key.in_(chunk))
-            )
-        )
+    stmt = _lookup(bound.dialect_of(session), "ids")
+    found = session.execute(stmt, {"keys": bound.values(session, pub_keys)}).all()
+    id_by_key: dict[int, int] = {k: i for i, k in found}
     ids = [(id_by_key[k], k) for k in pub_keys]
     ticker_rows: list[dict[str, object]] = []
     topic_rows: list[dict[str, object]] = []
@@ -195,13 +190,22 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(
-            session.scalars(select(Article.dedupe_key).where(Article.dedupe_key.in_(chunk)))
+    stmt = _lookup(bound.dialect_of(session), "keys")
+    return set(session.scalars(stmt, {"keys": bound.values(session, keys, "str")}))
+
+
+@cache
+def _lookup(dialect: str, what: str) -> Any:
+    """The store's three lookups by a list (bound as one value): stored dedupe keys, taken
+    time keys, and (id, time key) of time keys."""
+    if what == "keys":
+        return select(Article.dedupe_key).where(
+            bound.in_list(Article.dedupe_key, "keys", dialect, "str")
         )
-    return found
+    taken = bound.in_list(Article.pub_key, "keys", dialect)
+    if what == "taken":
+        return select(Article.pub_key).where(taken)
+    return select(Article.id, Article.pub_key).where(taken)
 
 
 def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
@@ -210,10 +214,8 @@ def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
     Only the wanted keys are looked up (a batch may span years: a range query would
     read every key in between); a collision then reads the keys just after it.
     """
-    taken: set[int] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        taken.update(session.scalars(select(Article.pub_key).where(Article.pub_key.in_(chunk))))
+    stmt = _lookup(bound.dialect_of(session), "taken")
+    taken: set[int] = set(session.scalars(stmt, {"keys": bound.values(session, wanted)}))
     probed: set[int] = set()
     out: list[int] = []
     for key in wanted:
