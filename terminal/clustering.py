@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
-from terminal import rollups
+from terminal import bound, rollups
 from terminal.enrich.clusters import (
     ClusterCandidate,
     content_words,
@@ -133,7 +133,15 @@ def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
     """(lo, hi) time keys 48 hours around the stories, if that span holds at most
     WINDOW_MAX stored stories; None otherwise (or when none of the ids exist)."""
     keys = select(func.min(Article.pub_key), func.max(Article.pub_key))
-    first, last = session.connection().execute(keys.where(Article.id.in_(ids))).one()
+    dialect = bound.dialect_of(session)
+    first, last = (
+        session.connection()
+        .execute(
+            keys.where(bound.in_list(Article.id, "ids", dialect)),
+            {"ids": bound.values(session, ids)},
+        )
+        .one()
+    )
     if first is None:
         return None
     lo, hi = first - WINDOW_US, last + WINDOW_US
