@@ -147,12 +147,17 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     if not ids:
         return []
     stmt = _rows_stmt(_dialect(session))
-    rows = session.connection().execute(stmt, _ids_param(session, ids)).all()
-    found = {r[0]: ArticleRow(*r) for r in rows}  # field order
-    tickers, topics = links_for(session, list(found))
-    for article_id, row in found.items():
-        row.tickers, row.topics = tickers[article_id], topics[article_id]
+    found = {}
+    for *columns, tickers, topics in session.connection().execute(stmt, _ids_param(session, ids)):
+        row = ArticleRow(*columns)  # field order
+        row.tickers, row.topics = _split(tickers), _split(topics)
+        found[row.id] = row
     return [found[i] for i in ids if i in found]
+
+
+def _split(listed: str | None) -> list[str]:
+    """A story's symbols or topic slugs, as the row statement joins them (neither holds ",")."""
+    return listed.split(",") if listed else []
 
 
 def links_for(
@@ -241,20 +246,15 @@ def _link_keys(
 ) -> Select[int, int]:
     """`keys_stmt` by a link table: the newest `limit` of each value, merged."""
     conds = conditions(session, flt, skip=link.name)
-    parts = []
-    for value in getattr(flt, link.name):
-        part = (
-            select(link.table.article_id.label("id"), link.table.pub_key.label("pub_key"))
-            .join(Article, Article.id == link.table.article_id)
-            .where(link.key == value, *conds, *range_conditions(link.table.pub_key, flt))
-        )
-        if before is not None:
-            part = part.where(link.table.pub_key < before)
-        ranked = part.order_by(desc(link.table.pub_key)).limit(limit).subquery()
-        parts.append(select(ranked.c.id, ranked.c.pub_key))
-    if len(parts) == 1:
-        # One value: the link table's (key, pub_key) index already yields unique rows in order.
-        return parts[0].order_by(desc(parts[0].selected_columns.pub_key))
+    walks = [
+        _walk(link, value, [*conds, *range_conditions(link.table.pub_key, flt)], before, limit)
+        for value in getattr(flt, link.name)
+    ]
+    if len(walks) == 1:
+        # One value: the (key, pub_key) index yields the rows in order, so the walk is the
+        # whole statement (wrapped in a subquery, SQLite sorted its rows again).
+        return walks[0]
+    parts = [select(w.c.id, w.c.pub_key) for w in (walk.subquery() for walk in walks)]
     merged = union_all(*parts).subquery()
     return (
         select(merged.c.id, merged.c.pub_key)
@@ -262,6 +262,20 @@ def _link_keys(
         .order_by(desc(merged.c.pub_key))
         .limit(limit)
     )
+
+
+def _walk(
+    link: Link, value: str, conds: list[ColumnElement[bool]], before: int | None, limit: int
+) -> Select[int, int]:
+    """(id, pub_key) of the newest `limit` stories carrying one link value, newest first."""
+    stmt = (
+        select(link.table.article_id.label("id"), link.table.pub_key.label("pub_key"))
+        .join(Article, Article.id == link.table.article_id)
+        .where(link.key == value, *conds)
+    )
+    if before is not None:
+        stmt = stmt.where(link.table.pub_key < before)
+    return stmt.order_by(desc(link.table.pub_key)).limit(limit)
 
 
 def conditions(
@@ -339,8 +353,31 @@ def _dialect(session: Session) -> str:
 
 @cache
 def _rows_stmt(dialect: str) -> Any:
-    """The feed's columns for a list of ids (built once per database kind)."""
-    return select(*_ROW_COLUMNS).where(bound.in_list(Article.id, "ids", dialect))
+    """The feed's columns for a list of ids, each story's tickers and topics joined in
+    their stored order in the same statement (built once per database kind)."""
+    joined = [
+        _joined(table.article_id, key, table.position, dialect)
+        for table, key in (
+            (ArticleTicker, ArticleTicker.symbol),
+            (ArticleTopic, ArticleTopic.topic),
+        )
+    ]
+    return select(*_ROW_COLUMNS, *joined).where(bound.in_list(Article.id, "ids", dialect))
+
+
+def _joined(owner: Any, value: Any, position: Any, dialect: str) -> Any:
+    """One story's link values as "a,b,c" in position order (a correlated subquery)."""
+    if dialect == "postgresql":
+        agg = func.string_agg(value, literal_column("','").op("ORDER BY")(position))
+        return select(agg).where(owner == Article.id).scalar_subquery()
+    ordered = (
+        select(value.label("v"))
+        .where(owner == Article.id)
+        .order_by(position)
+        .correlate(Article)
+        .subquery()
+    )
+    return select(func.group_concat(ordered.c.v, ",")).correlate(Article).scalar_subquery()
 
 
 @cache
