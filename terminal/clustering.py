@@ -132,19 +132,15 @@ def _sharing(
 def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
     """(lo, hi) time keys 48 hours around the stories, if that span holds at most
     WINDOW_MAX stored stories; None otherwise (or when none of the ids exist)."""
-    keys = select(func.min(Article.pub_key), func.max(Article.pub_key))
-    dialect = bound.dialect_of(session)
-    first, last = (
-        session.connection()
-        .execute(
-            keys.where(bound.in_list(Article.id, "ids", dialect)),
-            {"ids": bound.values(session, ids)},
-        )
-        .one()
+    # The stories' own time keys, by id (min/max in SQL led PostgreSQL to walk the
+    # time-key index and test every story's id: 5.7 s at 1M stories).
+    keys = select(Article.pub_key).where(
+        bound.in_list(Article.id, "ids", bound.dialect_of(session))
     )
-    if first is None:
+    found = session.scalars(keys, {"ids": bound.values(session, ids)}).all()
+    if not found:
         return None
-    lo, hi = first - WINDOW_US, last + WINDOW_US
+    lo, hi = min(found) - WINDOW_US, max(found) + WINDOW_US
     held = select(Article.pub_key).where(Article.pub_key.between(lo, hi)).limit(WINDOW_MAX + 1)
     count = session.connection().execute(select(func.count()).select_from(held.subquery()))
     return (lo, hi) if count.scalar_one() <= WINDOW_MAX else None
