@@ -1,9 +1,10 @@
 """Grouping new stories with earlier reports of the same event (one card, "+N sources").
 
-Set-based, so a large import stays fast: one query finds, for every new story, the
-stories within 48 hours that share a ticker (or, for stories without tickers, a topic);
-the nearest few are compared in memory; cluster sizes and leads are then refreshed with
-one statement per batch.
+Set-based, so a large import stays fast: each new story's candidates are the NEAREST
+stories within 48 hours that share a ticker with it (or, when none does, a topic), found
+either in memory from one read of the batch's time window or, for a batch spread over
+years, by walking the link indexes in SQL; the candidates' titles are compared in memory;
+cluster sizes and leads are then refreshed with one statement per batch.
 """
 
 from __future__ import annotations
