@@ -27,6 +27,13 @@ def in_list(column: Any, name: str, dialect: str, kind: Kind = "int") -> ColumnE
     return column == any_(bindparam(name, type_=ARRAY(item)))
 
 
+def in_sql(name: str, dialect: str) -> str:
+    """`IN :name` for hand-written SQL text, the id list bound as one value (see `values`)."""
+    if dialect == "sqlite":
+        return f"IN (SELECT value FROM json_each(:{name}))"  # noqa: S608  (a parameter name)
+    return f"= ANY(CAST(:{name} AS BIGINT[]))"
+
+
 def values(session: Session, items: Sequence[Any], kind: Kind = "int") -> Any:
     """The bound value `in_list` expects on this session's database."""
     listed = [int(i) for i in items] if kind == "int" else [str(i) for i in items]

@@ -146,7 +146,7 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     """Stories by id, in the order given, with their tickers and topics."""
     if not ids:
         return []
-    stmt = _rows_stmt(_dialect(session))
+    stmt = _rows_stmt(bound.dialect_of(session))
     found = {}
     for *columns, tickers, topics in session.connection().execute(stmt, _ids_param(session, ids)):
         row = ArticleRow(*columns)  # field order
@@ -167,7 +167,7 @@ def links_for(
     tickers: dict[int, list[str]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        stmt = _links_stmt(_dialect(session))
+        stmt = _links_stmt(bound.dialect_of(session))
         found = session.connection().execute(stmt, _ids_param(session, ids)).all()
         for aid, kind, value, _ in found:
             (topics if kind else tickers)[aid].append(value)
@@ -345,10 +345,6 @@ _ROW_COLUMNS = (  # ArticleRow's field order
 def _ids_param(session: Session, ids: Sequence[int]) -> dict[str, Any]:
     """The :ids value the row and link statements expect on this session's database."""
     return {"ids": bound.values(session, ids)}
-
-
-def _dialect(session: Session) -> str:
-    return bound.dialect_of(session)
 
 
 @cache

@@ -10,7 +10,6 @@ upsert per (by, dim) pair, `n = n + excluded.n`, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select, text, union
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup
+from terminal import bound
 
 # dim -> (table, story id column, value column)
 SOURCES = {
@@ -62,15 +62,10 @@ def contribution_sql(by: str, dim: str, where: str, *, sign: int = 1, flip: bool
 def _apply(session: Session, where: str, params: Mapping[str, Any], **kw: Any) -> None:
     values = dict(params)
     if "ids" in params:
-        # One bound value for the whole id list (a JSON array on SQLite, an array on
-        # PostgreSQL): rendering 2,500 placeholders into each of ten statements cost more
-        # than running some of them.
-        if session.get_bind().dialect.name == "sqlite":
-            where = where.replace("IN :ids", "IN (SELECT value FROM json_each(:ids))")
-            values["ids"] = json.dumps([int(i) for i in params["ids"]])
-        else:
-            where = where.replace("IN :ids", "= ANY(CAST(:ids AS BIGINT[]))")
-            values["ids"] = [int(i) for i in params["ids"]]
+        # One bound value for the whole id list: rendering 2,500 placeholders into each of
+        # ten statements cost more than running some of them.
+        where = where.replace("IN :ids", bound.in_sql("ids", bound.dialect_of(session)))
+        values["ids"] = bound.values(session, params["ids"])
     for by, dim in PAIRS:
         session.execute(text(contribution_sql(by, dim, where, **kw)), values)
 

@@ -33,11 +33,8 @@ REACTION_BUDGET = 20_000.0
 PRICE_SYMBOLS = 200
 
 
-def write_jsonl(path: Path, items: Iterable[Story] | int, seed: int) -> int:
-    """The stories (or that many of seed's corpus) as canonical JSON lines; URLs carry the
-    seed, so runs never collide."""
-    if isinstance(items, int):
-        items = stories(CorpusSpec(items, seed=seed))
+def write_jsonl(path: Path, items: Iterable[Story], seed: int) -> int:
+    """The stories as canonical JSON lines; URLs carry the seed, so runs never collide."""
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for i, s in enumerate(items):
