@@ -29,6 +29,14 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value
         return value.astimezone(UTC).replace(tzinfo=None)
 
+    @staticmethod
+    def sqlite_text(value: datetime) -> str:
+        """What binding `value` stores on SQLite (process_bind_param, then SQLite's
+        DATETIME text), in one step for bulk inserts; naive values are taken as UTC."""
+        if value.tzinfo is not None and value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value.isoformat(" ", "microseconds")[:26]
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select, true, update
@@ -184,19 +185,25 @@ def _window_candidates(
 def _nearest_in(
     index: dict[str, tuple[list[int], list[int]]], keys: list[str], me: int, own_id: int
 ) -> list[tuple[int, int]]:
-    """(id, gap) of the NEAREST stories sharing one of `keys`, SIDE per key and side."""
+    """(id, gap) of the NEAREST stories sharing one of `keys`, SIDE per key and side,
+    nearest first (ties in time order)."""
     near: dict[int, int] = {}
     for key in keys:
         times, owners = index[key]
         at = bisect_left(times, me)  # the story itself: time keys are unique
-        first = max(at - SIDE, bisect_left(times, me - WINDOW_US))
-        last = min(at + 1 + SIDE, bisect_right(times, me + WINDOW_US))
-        for when, owner in zip(times[first:last], owners[first:last], strict=True):
-            gap = abs(when - me)
-            if owner not in near or gap < near[owner]:
+        first = max(at - SIDE, bisect_left(times, me - WINDOW_US, 0, at))
+        last = min(at + 1 + SIDE, bisect_right(times, me + WINDOW_US, at))
+        if len(keys) == 1:  # one key: each story is listed once, nothing to merge
+            found = [(owners[j], abs(times[j] - me)) for j in range(first, last)]
+            found = [pair for pair in found if pair[0] != own_id]
+            found.sort(key=itemgetter(1))
+            return found[:NEAREST]
+        for j in range(first, last):
+            owner, gap = owners[j], abs(times[j] - me)
+            if gap < near.get(owner, WINDOW_US + 1):
                 near[owner] = gap
     near.pop(own_id, None)
-    return sorted(near.items(), key=lambda item: item[1])[:NEAREST]
+    return sorted(near.items(), key=itemgetter(1))[:NEAREST]
 
 
 def _keys_in_window(
@@ -237,8 +244,10 @@ def _stories(session: Session, ids: set[int]) -> tuple[dict[int, Any], dict[int,
         Article.pub_key,
         Article.cluster_id,
         Article.cluster_size,
-    ).where(Article.id.in_(ids))
-    rows = {r.id: r for r in session.connection().execute(stmt).all()}  # Core: no ORM loading
+    ).where(bound.in_list(Article.id, "ids", bound.dialect_of(session)))
+    # Core, no ORM loading; the (up to 16,000) ids bound as one value, not rendered each.
+    found = session.connection().execute(stmt, {"ids": bound.values(session, sorted(ids))})
+    rows = {r.id: r for r in found.all()}
     words = {
         i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
         for i, r in rows.items()

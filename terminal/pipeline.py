@@ -22,7 +22,7 @@ from db.models import IngestRun
 from terminal.clustering import assign_clusters
 from terminal.enrich import enrich, title_fingerprint
 from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Rejected
-from terminal.store import save_articles
+from terminal.store import identity, save_articles
 
 BATCH = 500  # stories per write transaction
 MAX_BATCH = 2_500  # ... in a large import, when several tagged chunks are waiting
@@ -57,7 +57,8 @@ class RunSummary:
 
 
 def prepare(record: ArticleRecord) -> ArticleRecord:
-    """Tag a record and fingerprint its title; tickers and topics the source gave are kept."""
+    """Tag a record, fingerprint its title and key it (for the store's dedupe); tickers and
+    topics the source gave are kept."""
     given_tickers, given_topics = list(record.tickers), list(record.topics)
     given_sentiment = record.sentiment
     enrich(record)
@@ -69,6 +70,7 @@ def prepare(record: ArticleRecord) -> ArticleRecord:
     if given_sentiment is not None:
         record.sentiment = given_sentiment
     record.title_words = title_fingerprint(record.title[:MAX_TITLE])
+    record.identity = identity(record)
     return record
 
 

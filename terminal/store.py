@@ -13,6 +13,7 @@ from sqlalchemy import Table, column, delete, func, insert, select, table
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
+from db.types import UTCDateTime
 from terminal import bound, rollups
 from terminal.enrich.clusters import title_fingerprint
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
@@ -54,11 +55,16 @@ def from_pub_key(key: int) -> datetime:
 
 def dedupe_key(record: ArticleRecord) -> str:
     """The story's identity: canonical URL, else guid, else a hash of its content."""
-    return _dedupe_key(record, canonical_url(record.url))
+    return identity(record)[0]
+
+
+def identity(record: ArticleRecord) -> tuple[str, str | None]:
+    """(dedupe key, canonical URL) of a story: what the store keys and links it by."""
+    url = canonical_url(record.url) if record.url else None
+    return _dedupe_key(record, url), url
 
 
 def _dedupe_key(record: ArticleRecord, url: str | None) -> str:
-    """dedupe_key() given the record's canonical URL (computed once per story)."""
     if url:
         basis = "url:" + url
     elif record.guid:
@@ -88,8 +94,8 @@ def save_articles(
     now = now or datetime.now(UTC)
     keyed: dict[str, tuple[ArticleRecord, str | None]] = {}
     for record in records:
-        url = canonical_url(record.url) if record.url else None
-        key = _dedupe_key(record, url)
+        # Tagging workers compute the identity of a large import's stories beforehand.
+        key, url = record.identity or identity(record)
         if key in keyed:
             result.duplicates += 1
         else:
@@ -170,7 +176,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
         if c.name not in rows[0] and c.default is not None and c.default.is_scalar
     }
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        UTCDateTime.sqlite_text
+        if isinstance(table.c[name].type, UTCDateTime)
+        else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in (*names, *defaults)
     ]
     fixed = tuple(defaults.values())

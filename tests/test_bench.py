@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -102,3 +103,13 @@ def test_the_postgres_store_is_copied_in_and_vacuumed(postgres_db):
         nvda = list_articles(s, ArticleFilter(tickers=("NVDA",)), limit=5).items
     assert vacuumed
     assert nvda and all("NVDA" in r.tickers for r in nvda)
+
+
+def test_a_new_sqlite_store_is_checkpointed_into_its_file_and_back_to_normal_sync(sqlite_db):
+    """The build ends on disk: no WAL left for the first timed figure to write back."""
+    ensure_store(sqlite_db, CorpusSpec(500))
+    path = Path(sqlite_db.url.database)
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    with sqlite_db.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL

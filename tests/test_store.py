@@ -245,3 +245,44 @@ def test_a_flood_of_look_alike_headlines_never_makes_one_giant_cluster(engine, m
     assert sizes and max(sizes) <= 10
     assert min(sizes) >= 2  # no cluster of one
     assert sum(sizes) >= 50  # they still cluster, in bounded groups
+
+
+def test_bulk_datetime_text_is_what_sqlalchemy_binds_on_sqlite():
+    import random
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.dialects import sqlite
+
+    from db.types import UTCDateTime
+
+    dialect = sqlite.dialect()
+    column = UTCDateTime()
+    reference = column.dialect_impl(dialect).bind_processor(dialect)
+    rng = random.Random(4)
+    zones = [None, UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-9, minutes=-30)),
+             ZoneInfo("America/New_York"), ZoneInfo("UTC")]  # fmt: skip
+    moments = [datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, 23, 59, 59, 999_999)]
+    for _ in range(3_000):
+        moment = datetime(2000, 1, 1) + timedelta(microseconds=rng.randrange(10**15))
+        if rng.random() < 0.2:
+            moment = moment.replace(microsecond=0)
+        zone = rng.choice(zones)
+        moments.append(moment if zone is None else moment.replace(tzinfo=zone))
+    for moment in moments:
+        assert UTCDateTime.sqlite_text(moment) == reference(moment), moment
+
+
+def test_tagging_keys_the_story_as_the_store_does(engine):
+    from terminal.store import dedupe_key
+
+    records = [prepare(story(i, url=f"https://x.com/{i}?utm_source=tw")) for i in range(3)]
+    records += [prepare(story(7, url=None, guid="tag:wire,7"))]
+    assert [r.identity for r in records] == [
+        (dedupe_key(r), f"https://x.com/{i}" if i < 3 else None) for i, r in enumerate(records)
+    ]
+    first = store(engine, records)
+    again = store(engine, [story(i, url=f"https://x.com/{i}#top") for i in range(3)])
+    assert (first.inserted, again.duplicates) == (4, 3)
+    with Session(engine) as s:
+        stored = dict(s.execute(select(Article.url, Article.dedupe_key)).all())
+    assert stored["https://x.com/1"] == records[1].identity[0]
