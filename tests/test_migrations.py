@@ -33,6 +33,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
 def test_postgres_sessions_keep_short_queries_out_of_parallel_plans(postgres_db):
     with postgres_db.connect() as conn:
         assert conn.exec_driver_sql("SHOW parallel_setup_cost").scalar() == "10000"
+        assert conn.exec_driver_sql("SHOW enable_memoize").scalar() == "off"
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1  # the connection is usable
 
 
@@ -56,3 +57,36 @@ def test_postgres_samples_search_words_finely_enough_to_plan_rare_terms(postgres
             "WHERE attrelid = 'articles'::regclass AND attname = 'search_vector'"
         ).scalar()
     assert target == 1000
+
+
+@pytest.mark.postgres
+def test_postgres_read_sessions_skip_the_transaction_and_hand_back_a_normal_connection(
+    postgres_db,
+):
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from db.engine import read_session, write_session
+    from terminal.query import ArticleFilter, list_articles
+
+    with read_session(postgres_db) as s:
+        assert list_articles(s, ArticleFilter(), limit=5).items == []
+        assert s.connection().connection.dbapi_connection.autocommit is True
+        # Each statement commits on its own: no transaction block is open between them.
+        status = s.connection().connection.dbapi_connection.info.transaction_status
+        assert status.name == "IDLE"
+    with Session(postgres_db) as s, write_session(postgres_db) as w:
+        s.execute(text("SELECT 1"))
+        assert s.connection().connection.dbapi_connection.autocommit is False
+        w.execute(text("SELECT 1"))
+        assert w.connection().connection.dbapi_connection.info.transaction_status.name != "IDLE"
+
+
+def test_sqlite_read_sessions_read_as_before(sqlite_db):
+    from sqlalchemy import text
+
+    from db.engine import read_session
+
+    with read_session(sqlite_db) as s:
+        assert s.execute(text("SELECT count(*) FROM articles")).scalar() == 0
+        assert s.in_transaction()

@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from db.engine import read_session
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import facet_counts
 from terminal.query import ArticleFilter, list_articles
@@ -173,7 +174,7 @@ def catalyst_runner(engine: Engine, case: Case) -> Callable[[], object]:
 
 
 def _in_session(engine: Engine, work: Callable[[Session], Any]) -> Any:
-    with Session(engine) as session:
+    with read_session(engine) as session:  # as the app reads (terminal/ui/cache.py)
         return work(session)
 
 

@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from terminal import counts
 from terminal.config import database_url
 from terminal.counts import Count, Facets, count_stories, facet_summary
@@ -46,7 +46,7 @@ def engine() -> Engine:
 
 def session() -> Session:
     """A short session for reading; use it in a `with` block."""
-    return Session(engine(), expire_on_commit=False)
+    return read_session(engine())
 
 
 @contextmanager
@@ -64,7 +64,7 @@ def url() -> str:
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
 def feed_page(db: str, flt: ArticleFilter, sort: str, page: int) -> list[ArticleRow]:
     """One page of the feed (PAGE_SIZE stories)."""
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         result = list_articles(
             s, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
             sort=cast(Sort, sort if sort in SORTS else "newest"),
@@ -75,7 +75,7 @@ def feed_page(db: str, flt: ArticleFilter, sort: str, page: int) -> list[Article
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
 def feed_count(db: str, flt: ArticleFilter) -> Count:
     """How many stories the view holds; past COUNT_CAP (or the window) "at least n"."""
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         # A window a fifth wider than the cap, so a common filter reads "10,000+", not the
         # "9,987+" that the clusters folded away inside a window of exactly the cap would give.
         return count_stories(s, flt, cap=COUNT_CAP, window=max(WINDOW, COUNT_CAP + COUNT_CAP // 5))
@@ -84,25 +84,25 @@ def feed_count(db: str, flt: ArticleFilter) -> Count:
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=500)
 def facets(db: str, flt: ArticleFilter) -> Facets:
     """Facet counts for the sidebar; `window` set when counted among the newest WINDOW stories."""
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return facet_summary(s, flt, window=WINDOW)
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)
 def store_summary(db: str) -> data.StoreSummary:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return data.store_summary(s)
 
 
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=200)
 def article(db: str, article_id: int) -> data.ArticleDetail | None:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return data.article_detail(s, article_id)
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False, max_entries=200)
 def related(db: str, article_id: int) -> list[ArticleRow]:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         detail = data.article_detail(s, article_id)
         return data.related_stories(s, detail) if detail else []
 
@@ -120,19 +120,19 @@ def reaction(db: str, row: ArticleRow) -> market.Reaction | None:
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)
 def ticker_news(db: str, symbol: str, limit: int = 200) -> list[ArticleRow]:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return list_articles(s, ArticleFilter(tickers=(symbol,)), limit=limit).items
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)
 def sources_table(db: str) -> pd.DataFrame:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return pd.DataFrame(data.sources_table(s))
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)
 def runs_table(db: str) -> pd.DataFrame:
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return pd.DataFrame(data.runs_table(s))
 
 
@@ -141,7 +141,7 @@ def export(flt: ArticleFilter, fmt: str) -> Any:
     db = url()
 
     def build() -> str:
-        with Session(_engine_for(db)) as s:
+        with read_session(_engine_for(db)) as s:
             return data.export_view(s, flt, fmt)
 
     return build
@@ -162,7 +162,7 @@ def ticker_chart(
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
 def study(db: str, flt: ArticleFilter, limit: int = 2000) -> dict[str, Any] | None:
     """The event study of up to `limit` stories of a filter."""
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         rows = list_articles(s, flt, limit=limit).items
     return analysis.study(_engine_for(db), rows)
 
@@ -177,7 +177,7 @@ def has_real_prices(db: str) -> bool:
     """Whether any real (non-synthetic) price bar is stored."""
     from terminal.prices.cache import has_real_prices as stored
 
-    with Session(_engine_for(db)) as s:
+    with read_session(_engine_for(db)) as s:
         return stored(s)
 
 
