@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
@@ -27,7 +27,7 @@ from terminal.enrich.clusters import (
     fingerprint_words,
     shares_enough,
 )
-from terminal.store import from_pub_key
+from terminal.timekeys import from_pub_key
 
 WINDOW_US = 48 * 3600 * 1_000_000
 # A story repeating a cluster's first report has novelty 0: it keeps this share of its
@@ -325,6 +325,29 @@ def _nearest(
         .join(other, and_(getattr(other, key) == getattr(new, key), other.pub_key.in_(keys)))
         .where(new.article_id.in_(ids))
     )
+
+
+def clusters_of(session: Session, which: ColumnElement[bool]) -> list[int]:
+    """The clusters of the stories `which` selects: call before deleting those stories,
+    then `recount` them."""
+    stmt = select(Article.cluster_id).where(which, Article.cluster_id.is_not(None)).distinct()
+    return sorted(int(c) for c in session.scalars(stmt) if c is not None)
+
+
+def recount(session: Session, cluster_ids: Sequence[int]) -> None:
+    """After stories were deleted: each cluster's size, and its earliest story left as lead
+    (and the roll-ups' lead counts with it); a story left alone leaves its cluster."""
+    for start in range(0, len(cluster_ids), 500):
+        chunk = list(cluster_ids[start : start + 500])
+        _refresh_clusters(session, chunk)
+        session.execute(
+            update(Article)
+            .where(Article.cluster_id.in_(chunk), Article.cluster_size == 1)
+            .values(cluster_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    if cluster_ids:
+        rollups.prune(session)  # the lead moves leave counts at zero
 
 
 def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:

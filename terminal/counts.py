@@ -25,7 +25,7 @@ from terminal.query import (
     keys_stmt,
     range_conditions,
 )
-from terminal.store import from_pub_key
+from terminal.timekeys import from_pub_key
 
 WINDOW = 10_000  # beyond the roll-ups, counts look at the newest this many candidate stories
 COUNT_CAP = 10_000  # ... and the feed's count stops after this many matches ("10,000+")

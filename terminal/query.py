@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup, Reaction
 from terminal import bound, search
 from terminal.config import benchmark_symbol
-from terminal.store import to_pub_key
+from terminal.timekeys import to_pub_key
 
 Sort = Literal["newest", "impact", "move"]
 SENTIMENT_BANDS = {"negative": (-1.0, -0.15), "neutral": (-0.15, 0.15), "positive": (0.15, 1.0)}

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
-from terminal import bound, rollups
+from terminal import bound, clustering, rollups
 from terminal.enrich.clusters import title_fingerprint
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
+from terminal.timekeys import to_pub_key
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Core tables: executemany through Core skips the ORM's per-row bookkeeping.
 ARTICLES = cast(Table, Article.__table__)
 TICKER_LINKS = cast(Table, ArticleTicker.__table__)
@@ -39,18 +39,6 @@ class SaveResult:
     @property
     def inserted(self) -> int:
         return len(self.inserted_ids)
-
-
-def to_pub_key(moment: datetime) -> int:
-    """Microseconds since the epoch: the store's time order and keyset cursor."""
-    delta = moment.astimezone(UTC) - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_pub_key(key: int) -> datetime:
-    from datetime import timedelta
-
-    return EPOCH + timedelta(microseconds=key)
 
 
 def dedupe_key(record: ArticleRecord) -> str:
@@ -271,13 +259,16 @@ def _article_row(
 
 
 def delete_sample(session: Session) -> int:
-    """Remove every sample story (links, reactions and analyst state go with them)."""
+    """Remove every sample story (links, reactions and analyst state go with them); live
+    stories that had joined a sample story's cluster get their cluster re-counted."""
     count = session.scalar(select(func.count()).where(Article.is_sample.is_(True))) or 0
     ids = select(Article.id).where(Article.is_sample.is_(True)).scalar_subquery()
+    clusters = clustering.clusters_of(session, Article.is_sample.is_(True))
     rollups.remove_sample(session)
     session.execute(delete(ArticleTicker).where(ArticleTicker.article_id.in_(ids)))
     session.execute(delete(ArticleTopic).where(ArticleTopic.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.is_sample.is_(True)))
+    clustering.recount(session, clusters)
     return int(count)
 
 

@@ -113,3 +113,41 @@ def test_a_new_sqlite_store_is_checkpointed_into_its_file_and_back_to_normal_syn
     assert not wal.exists() or wal.stat().st_size == 0
     with sqlite_db.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_the_ingest_figures_leave_the_stored_stories_and_counts_as_they_found_them(sqlite_db):
+    """An earlier copy of a stored story takes its lead while it is in; removed, it gives
+    the lead, the cluster and every count back (else each bench run would drift the store)."""
+    from sqlalchemy import select
+
+    from db.models import Article, FacetRollup
+    from terminal.bench.throughput import _remove
+    from tests.helpers import store, story
+
+    title = "Nvidia beats estimates as data-center revenue soars"
+    store(sqlite_db, [story(5, title=title, tickers=["NVDA"]), story(9, tickers=["AMD"])])
+
+    def state() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with Session(sqlite_db) as s:
+            a = Article
+            stories = s.execute(
+                select(a.id, a.cluster_id, a.cluster_size, a.is_cluster_lead).order_by(a.id)
+            ).all()
+            counts = s.execute(
+                select(*FacetRollup.__table__.c).order_by(*FacetRollup.__table__.c)
+            ).all()
+            return [tuple(r) for r in stories], [tuple(r) for r in counts]
+
+    before = state()
+    earlier = store(
+        sqlite_db, [story(3, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC")]
+    )
+    with Session(sqlite_db) as s:
+        lead = s.scalar(
+            select(Article.publisher).where(
+                Article.is_cluster_lead, Article.cluster_id.is_not(None)
+            )
+        )
+    assert lead == "CNBC"  # the copy did cluster, and took the lead
+    _remove(sqlite_db, earlier.inserted_ids)
+    assert state() == before

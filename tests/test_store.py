@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
 from terminal import pipeline
+from terminal.counts import count_stories
 from terminal.enrich.clusters import title_fingerprint
 from terminal.importers import read_path
 from terminal.ingestion import ingest_target
 from terminal.pipeline import prepare, prepared, store_result
 from terminal.query import ArticleFilter, list_articles
-from terminal.store import delete_sample, to_pub_key
+from terminal.store import delete_sample
+from terminal.timekeys import to_pub_key
 from tests.conftest import FIRST_ARTICLE
 from tests.helpers import store, story
 
@@ -121,6 +123,24 @@ def test_removing_the_sample_set_keeps_live_stories(engine):
         assert delete_sample(s) == 1
     assert count(engine) == 1
     assert count(engine, ArticleTicker) == 1
+
+
+def test_removing_a_sample_story_hands_its_cluster_to_the_live_story_left(engine):
+    """A live report of the sample's event joins its cluster; without the sample it leads."""
+    title = "Nvidia beats estimates as data-center revenue soars"
+    store(engine, [story(1, title=title, tickers=["NVDA"])], is_sample=True)
+    store(engine, [story(2, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC")])
+    leads = ArticleFilter(leads_only=True)
+    with Session(engine) as s:
+        assert [r.publisher for r in list_articles(s, leads).items] == ["Example Wire"]
+    with Session(engine) as s, s.begin():
+        assert delete_sample(s) == 1
+    with Session(engine) as s:
+        live = s.scalars(select(Article)).one()
+        assert (live.cluster_id, live.cluster_size, live.is_cluster_lead) == (None, 1, True)
+        page = list_articles(s, leads)
+        assert [r.publisher for r in page.items] == ["CNBC"]
+        assert count_stories(s, leads).n == 1
 
 
 def test_near_duplicate_headlines_from_two_outlets_form_one_cluster(engine):

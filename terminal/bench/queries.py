@@ -20,7 +20,7 @@ from db.engine import read_session
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import facet_counts
 from terminal.query import ArticleFilter, list_articles
-from terminal.store import to_pub_key
+from terminal.timekeys import to_pub_key
 
 PAGE = 50
 FEED_MS = 10.0

@@ -23,7 +23,8 @@ from terminal import rollups
 from terminal.bench.build import ARTICLE_COLUMNS, insert_sql, link_columns, rows, sqlite_values
 from terminal.bench.corpus import CorpusSpec, Story, stories
 from terminal.bench.timing import Figure
-from terminal.store import to_pub_key
+from terminal.clustering import clusters_of, recount
+from terminal.timekeys import to_pub_key
 
 INGEST_STORIES = 5_000
 INGEST_BUDGET = 5_000.0
@@ -154,11 +155,18 @@ def hand_written_insert(engine: Engine, items: list[Story]) -> float:
 
 
 def _remove(engine: Engine, ids: list[int]) -> None:
-    """Take the pipeline's stories out again (counts first, then rows and links)."""
+    """Take the pipeline's stories out again (counts first, then rows and links, then the
+    stored stories they had clustered with get their clusters back), so runs leave the
+    store as they found it."""
+    chunks = [ids[lo : lo + 500] for lo in range(0, len(ids), 500)]
     with write_session(engine) as session, session.begin():
+        clusters = sorted(
+            {c for chunk in chunks for c in clusters_of(session, Article.id.in_(chunk))}
+        )
         rollups.remove(session, ids)
-        for lo in range(0, len(ids), 500):
-            session.execute(delete(Article).where(Article.id.in_(ids[lo : lo + 500])))
+        for chunk in chunks:
+            session.execute(delete(Article).where(Article.id.in_(chunk)))
+        recount(session, clusters)
 
 
 def synthetic_prices(symbols: list[str], start: str, end: str) -> pd.DataFrame:
