@@ -115,7 +115,10 @@ class ArticleTicker(Base):
     relevance: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key"),)
+    # article_id last: a ticker walk reads story ids from the index alone (0006).
+    __table_args__ = (
+        Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key", "article_id"),
+    )
 
 
 class ArticleTopic(Base):
@@ -132,7 +135,7 @@ class ArticleTopic(Base):
     score: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_article_topics_topic_pub_key", "topic", "pub_key"),)
+    __table_args__ = (Index("ix_article_topics_topic_pub_key", "topic", "pub_key", "article_id"),)
 
 
 class IngestRun(Base):

@@ -90,3 +90,17 @@ def test_sqlite_read_sessions_read_as_before(sqlite_db):
     with read_session(sqlite_db) as s:
         assert s.execute(text("SELECT count(*) FROM articles")).scalar() == 0
         assert s.in_transaction()
+
+
+def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engine):
+    indexes = {
+        i["name"]: i["column_names"]
+        for table in ("article_tickers", "article_topics")
+        for i in inspect(engine).get_indexes(table)
+    }
+    assert indexes["ix_article_tickers_symbol_pub_key"] == ["symbol", "pub_key", "article_id"]
+    assert indexes["ix_article_topics_topic_pub_key"] == ["topic", "pub_key", "article_id"]
+    downgrade(engine, "0005_search_statistics")
+    back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_tickers")}
+    assert back["ix_article_tickers_symbol_pub_key"] == ["symbol", "pub_key"]
+    upgrade(engine)
