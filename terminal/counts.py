@@ -81,7 +81,9 @@ def facet_summary(
 ) -> Facets:
     """Counts per ticker, topic and source; each facet ignores its own filter, so the
     alternatives stay visible. Exact from the roll-ups when a facet's filter is none or one
-    value of one dim (plus the switches); otherwise among the newest `window` candidates."""
+    value of one dim (plus the switches); otherwise among the newest candidates, `window`
+    of them shared by the facets that need counting (a ticker, topic and source filter
+    leaves three different filters to count: a third each), so the work stays bounded."""
     out: dict[str, list[tuple[str, int]]] = {}
     counted: dict[ArticleFilter, list[str]] = {}
     for name, dim in FACET_DIMS.items():
@@ -95,12 +97,13 @@ def facet_summary(
             leads_only=sub.leads_only, sample=sub.sample, top=top,
         )  # fmt: skip
     partial = None
+    share = window // len(counted) if counted else window
     for sub, names in counted.items():
-        bounded, cut = _windowed(session, sub, window)
-        stmt = keys_stmt(session, bounded, limit=window, before=None)
-        counts, _ = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
+        bounded, cut = _windowed(session, sub, share)
+        stmt = keys_stmt(session, bounded, limit=share, before=None)
+        counts = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
         out.update((name, counts[FACET_DIMS[name]]) for name in names)
-        partial = window if cut else partial
+        partial = share if cut else partial
     return Facets({name: out[name] for name in FACET_DIMS}, partial)
 
 

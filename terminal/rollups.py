@@ -162,9 +162,9 @@ def count(
 
 def window_counts(
     session: Session, keys: Select[int, int], facets: Sequence[str], *, top: int
-) -> tuple[dict[str, list[tuple[str, int]]], int]:
+) -> dict[str, list[tuple[str, int]]]:
     """Counts of `facets` (t, p, s) among the stories `keys` selects (id first, bounded by
-    the caller), and how many stories that was; one statement, the window read once."""
+    the caller); one statement, the window read once."""
     w = keys.cte("w")
     in_window: Any = select(w.c[0])
     columns = {
@@ -172,7 +172,7 @@ def window_counts(
         "p": (ArticleTopic.topic, ArticleTopic.article_id),
         "s": (Article.publisher, Article.id),
     }
-    parts: list[Any] = [select(literal("#"), literal(""), func.count()).select_from(w)]
+    parts: list[Any] = []
     for dim in facets:
         value, story = columns[dim]
         n = func.count().label("n")
@@ -182,12 +182,9 @@ def window_counts(
         ranked = part.group_by(value).order_by(n.desc(), value).limit(top).subquery()
         parts.append(select(*ranked.c))
     out: dict[str, list[tuple[str, int]]] = {dim: [] for dim in facets}
-    total = 0
-    for dim, value, n in session.execute(union_all(*parts)):
-        if dim == "#":
-            total = int(n)
-        else:
-            out[dim].append((value, int(n)))
+    stmt: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+    for dim, value, n in session.execute(stmt):
+        out[dim].append((value, int(n)))
     for pairs in out.values():
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
-    return out, total
+    return out

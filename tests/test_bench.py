@@ -24,7 +24,7 @@ from terminal.store import save_articles
 QUERY_FIGURES = {
     "latest_page", "ticker_hot", "ticker_rare", "topic_min_impact", "source_date_range",
     "three_filters", "second_page", "search_common", "search_rare", "search_phrase",
-    "facets_all", "facets_ticker",
+    "facets_all", "facets_ticker", "facets_three_filters",
 }  # fmt: skip
 OTHER_FIGURES = {
     "ingest_throughput",
@@ -151,3 +151,27 @@ def test_the_ingest_figures_leave_the_stored_stories_and_counts_as_they_found_th
     assert lead == "CNBC"  # the copy did cluster, and took the lead
     _remove(sqlite_db, earlier.inserted_ids)
     assert state() == before
+
+
+def test_the_windowed_facets_and_their_hand_written_sql_count_the_same(sqlite_db, monkeypatch):
+    """The three-filter facets' baseline answers the same question Catalyst does, windows
+    included (a 300-story window here: each facet counts among 100 candidates)."""
+    import terminal.bench.queries as queries
+    from terminal.counts import facet_summary
+
+    monkeypatch.setattr(queries, "WINDOW", 300)
+    spec = CorpusSpec(3_000)
+    ensure_store(sqlite_db, spec)
+    case = next(c for c in queries.cases(spec, "sqlite") if c.name == "facets_three_filters")
+    with Session(sqlite_db) as s:
+        summary = facet_summary(s, case.flt, window=300)
+    assert summary.window == 100  # the windows did cut
+    ours = summary.counts
+    raw = sqlite_db.raw_connection()
+    try:
+        theirs = queries.baseline_runner(raw, case, "sqlite")()
+    finally:
+        raw.close()
+    assert any(theirs)
+    for name, rows in zip(("tickers", "topics", "sources"), theirs, strict=True):
+        assert dict(ours[name]) == {k: n for k, n in rows}, name

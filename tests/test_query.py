@@ -302,6 +302,44 @@ def test_facets_beyond_the_rollups_count_among_the_newest_stories_and_say_how_ma
     assert {k: dict(v) for k, v in full.counts.items()} == facet_oracle(engine, corpus, flt)
 
 
+def test_three_counted_facets_share_one_window_so_the_work_stays_bounded(engine, corpus):
+    """A ticker, topic and source filter leaves three filters to count (each facet drops its
+    own): each counts among a third of the window's candidates."""
+    from terminal.counts import _windowed
+
+    flt = ArticleFilter(tickers=("NVDA",), topics=("earnings",), sources=("Reuters",))
+    with Session(engine) as s:
+        bounded = facet_summary(s, flt, window=12)
+        assert bounded.window == 4
+        for name, values in (
+            ("tickers", lambda r: r.tickers),
+            ("topics", lambda r: r.topics),
+            ("sources", lambda r: [r.publisher]),
+        ):
+            within, cut = _windowed(s, flt.without(name), 4)
+            assert cut, name
+            matching = set(oracle(corpus, within))
+            expected: dict[str, int] = {}
+            for r in corpus:
+                if r.title in matching:
+                    for v in values(r):
+                        expected[v] = expected.get(v, 0) + 1
+            assert expected and dict(bounded.counts[name]) == expected, name
+        assert facet_summary(
+            s, ArticleFilter(tickers=("NVDA",), topics=("earnings",)), window=12
+        ).window in (None, 12)  # one filter to count: all of it
+    assert {k: dict(v) for k, v in facet_summary_full(engine, flt).items()} == facet_oracle(
+        engine, corpus, flt
+    )
+
+
+def facet_summary_full(engine, flt):
+    with Session(engine) as s:
+        full = facet_summary(s, flt)
+    assert full.window is None
+    return full.counts
+
+
 def rollup_rows(engine) -> set[tuple[object, ...]]:
     with Session(engine) as s:
         found = s.execute(select(FacetRollup).where(FacetRollup.n != 0)).scalars()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import read_session
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
-from terminal.counts import facet_counts
+from terminal.counts import WINDOW, facet_counts
 from terminal.query import ArticleFilter, list_articles
 from terminal.timekeys import to_pub_key
 
@@ -124,6 +124,7 @@ def cases(spec: CorpusSpec, dialect: str) -> list[Case]:
         out.append(_search_case(name, query, dialect))
     out.append(_facets_case("facets_all", ArticleFilter(), ""))
     out.append(_facets_case("facets_ticker", ArticleFilter(tickers=(HOT,)), HOT))
+    out.append(_windowed_facets_case())
     return out
 
 
@@ -151,6 +152,61 @@ def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
         (_rollup_sql("s", "AND value <> '' "), by),
     ]
     return Case(name, SEARCH_MS, flt, facets=facets)
+
+
+def _windowed_facets_case() -> Case:
+    """Facets of a ticker, topic and source filter: each facet drops its own filter, which
+    leaves three two-value filters no roll-up answers. A person would count each among the
+    stories in the time span of the newest candidates of its best index (the topic's for
+    "topic + source" and "ticker + topic", the ticker's for "ticker + source"), sharing the
+    window between the three as Catalyst does."""
+    share = WINDOW // 3
+
+    def since(link: str, key: str) -> str:
+        return (
+            f"(SELECT min(k) FROM (SELECT pub_key AS k FROM {link} WHERE {key} = ? "  # noqa: S608
+            f"ORDER BY pub_key DESC LIMIT {share}) w)"
+        )
+
+    def ranked(value: str, source: str, story: str, inner: str, extra: str = "") -> str:
+        return (
+            f"SELECT {value} AS k, count(*) AS n FROM {source} WHERE {story} IN ({inner}) "  # noqa: S608
+            f"{extra}GROUP BY {value} ORDER BY n DESC, k LIMIT 50"
+        )
+
+    by_topic_and_source = (
+        "SELECT p.article_id FROM article_topics p CROSS JOIN articles a WHERE "  # noqa: S608 (fixed names)
+        "a.id = p.article_id AND p.topic = ? AND a.publisher = ? AND p.pub_key >= "
+        + since("article_topics", "topic")
+    )
+    by_ticker_and_source = (
+        "SELECT t.article_id FROM article_tickers t CROSS JOIN articles a WHERE "  # noqa: S608 (fixed names)
+        "a.id = t.article_id AND t.symbol = ? AND a.publisher = ? AND t.pub_key >= "
+        + since("article_tickers", "symbol")
+    )
+    by_topic_and_ticker = (
+        "SELECT p.article_id FROM article_topics p WHERE p.topic = ? AND EXISTS "  # noqa: S608 (fixed names)
+        "(SELECT 1 FROM article_tickers t WHERE t.article_id = p.article_id AND t.symbol = ?) "
+        "AND p.pub_key >= " + since("article_topics", "topic")
+    )
+    facets = [
+        (
+            ranked("t.symbol", "article_tickers t", "t.article_id", by_topic_and_source),
+            (TOPIC, SOURCE, TOPIC),
+        ),
+        (
+            ranked("p.topic", "article_topics p", "p.article_id", by_ticker_and_source),
+            (HOT, SOURCE, HOT),
+        ),
+        (
+            ranked(
+                "a.publisher", "articles a", "a.id", by_topic_and_ticker, "AND a.publisher <> '' "
+            ),
+            (TOPIC, HOT, TOPIC),
+        ),
+    ]
+    flt = ArticleFilter(tickers=(HOT,), topics=(TOPIC,), sources=(SOURCE,))
+    return Case("facets_three_filters", SEARCH_MS, flt, facets=facets)
 
 
 def _rollup_sql(dim: str, extra: str = "") -> str:
