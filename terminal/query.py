@@ -245,9 +245,14 @@ def _link_keys(
     session: Session, flt: ArticleFilter, link: Link, *, limit: int, before: int | None
 ) -> Select[int, int]:
     """`keys_stmt` by a link table: the newest `limit` of each value, merged."""
-    conds = conditions(session, flt, skip=link.name)
+    # Only link filters and dates besides the driving one: the walk never reads the (wide)
+    # story rows (three times faster for a topic and a ticker).
+    alone = _links_only(flt)
+    owner = link.table.article_id if alone else Article.id
+    conds = conditions(session, flt, skip=link.name, owner=owner)
+    bounds = range_conditions(link.table.pub_key, flt)
     walks = [
-        _walk(link, value, [*conds, *range_conditions(link.table.pub_key, flt)], before, limit)
+        _walk(link, value, [*conds, *bounds], before, limit, join=not alone)
         for value in getattr(flt, link.name)
     ]
     if len(walks) == 1:
@@ -264,30 +269,51 @@ def _link_keys(
     )
 
 
-def _walk(
-    link: Link, value: str, conds: list[ColumnElement[bool]], before: int | None, limit: int
-) -> Select[int, int]:
-    """(id, pub_key) of the newest `limit` stories carrying one link value, newest first."""
-    stmt = (
-        select(link.table.article_id.label("id"), link.table.pub_key.label("pub_key"))
-        .join(Article, Article.id == link.table.article_id)
-        .where(link.key == value, *conds)
+def _links_only(flt: ArticleFilter) -> bool:
+    """Whether `flt` asks nothing of the story row itself (only tickers, topics, dates)."""
+    return not (
+        flt.sources
+        or flt.min_impact is not None
+        or flt.max_impact is not None
+        or flt.sentiment in SENTIMENT_BANDS
+        or flt.sample is not None
+        or flt.leads_only
+        or search.parse_query(flt.text)
     )
+
+
+def _walk(
+    link: Link,
+    value: str,
+    conds: list[ColumnElement[bool]],
+    before: int | None,
+    limit: int,
+    *,
+    join: bool = True,
+) -> Select[int, int]:
+    """(id, pub_key) of the newest `limit` stories carrying one link value, newest first;
+    `join=False` when `conds` need nothing of the story row."""
+    stmt = select(link.table.article_id.label("id"), link.table.pub_key.label("pub_key"))
+    if join:
+        stmt = stmt.join(Article, Article.id == link.table.article_id)
+    stmt = stmt.where(link.key == value, *conds)
     if before is not None:
         stmt = stmt.where(link.table.pub_key < before)
     return stmt.order_by(desc(link.table.pub_key)).limit(limit)
 
 
 def conditions(
-    session: Session, flt: ArticleFilter, *, skip: str = ""
+    session: Session, flt: ArticleFilter, *, skip: str = "", owner: Any = None
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses on `articles` for every filter except the driving one (`skip`)."""
+    """WHERE clauses on `articles` for every filter except the driving one (`skip`); link
+    filters test `owner` (a story id column, `articles.id` unless given)."""
     a = Article
+    owner = a.id if owner is None else owner
     out: list[ColumnElement[bool]] = []
     for link in LINKS:
         values = getattr(flt, link.name)
         if values and skip != link.name:
-            out.append(exists().where(link.table.article_id == a.id, link.key.in_(values)))
+            out.append(exists().where(link.table.article_id == owner, link.key.in_(values)))
     if flt.sources:
         out.append(a.publisher.in_(flt.sources))
     if flt.min_impact is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -391,3 +392,17 @@ def test_the_smaller_side_of_a_ticker_and_topic_filter_drives_the_walk(corpus, e
         counted = count_stories(s, flt)
     assert got == oracle(corpus, flt) and got
     assert counted.n == len(got)
+
+
+def test_a_walk_filtered_only_by_links_never_reads_the_story_rows(engine, corpus):
+    """Ticker + topic (all sources shown): the walk tests the other link from the link row;
+    a filter on the story itself (cluster leads) joins the story row as before."""
+    from terminal.query import keys_stmt
+
+    links_only = ArticleFilter(tickers=("NVDA",), topics=("earnings",))
+    with Session(engine) as s:
+        plain = str(keys_stmt(s, links_only, limit=50, before=None).compile(s.get_bind()))
+        leads = replace(links_only, leads_only=True)
+        joined = str(keys_stmt(s, leads, limit=50, before=None).compile(s.get_bind()))
+    assert "JOIN articles" not in plain and "JOIN articles" in joined
+    assert titles(engine, links_only, limit=1000) == oracle(corpus, links_only)
