@@ -81,6 +81,11 @@ def test_postgres_read_sessions_skip_the_transaction_and_hand_back_a_normal_conn
         assert s.connection().connection.dbapi_connection.autocommit is False
         w.execute(text("SELECT 1"))
         assert w.connection().connection.dbapi_connection.info.transaction_status.name != "IDLE"
+        # Writers (imports) may reuse generic plans; reads plan with their values.
+        assert w.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+        assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    with Session(postgres_db) as s:  # SET LOCAL ended with the write transaction
+        assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
 
 
 def test_sqlite_read_sessions_read_as_before(sqlite_db):
