@@ -306,7 +306,8 @@ def conditions(
     session: Session, flt: ArticleFilter, *, skip: str = "", owner: Any = None
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses on `articles` for every filter except the driving one (`skip`); link
-    filters test `owner` (a story id column, `articles.id` unless given)."""
+    filters test `owner` (a story id column, `articles.id` unless given). A new clause on
+    the story row must also be named in `_links_only`."""
     a = Article
     owner = a.id if owner is None else owner
     out: list[ColumnElement[bool]] = []
