@@ -406,3 +406,22 @@ def test_a_walk_filtered_only_by_links_never_reads_the_story_rows(engine, corpus
         joined = str(keys_stmt(s, leads, limit=50, before=None).compile(s.get_bind()))
     assert "JOIN articles" not in plain and "JOIN articles" in joined
     assert titles(engine, links_only, limit=1000) == oracle(corpus, links_only)
+
+
+def test_every_filter_on_the_story_row_makes_a_walk_read_the_row():
+    """`_links_only` must know every field: only links and dates leave the row unread."""
+    from dataclasses import fields
+    from datetime import UTC, datetime
+
+    from terminal.query import _links_only
+
+    samples = {
+        "tickers": ("NVDA",), "topics": ("earnings",), "sources": ("Reuters",),
+        "text": "chips", "since": datetime(2025, 1, 1, tzinfo=UTC),
+        "until": datetime(2026, 1, 1, tzinfo=UTC), "min_impact": 0.5, "max_impact": 0.5,
+        "sentiment": "negative", "sample": False, "leads_only": True,
+    }  # fmt: skip
+    assert {f.name for f in fields(ArticleFilter)} == set(samples)
+    for name, value in samples.items():
+        alone = _links_only(ArticleFilter(**{name: value}))
+        assert alone == (name in ("tickers", "topics", "since", "until")), name
