@@ -24,7 +24,7 @@ from terminal.store import save_articles
 QUERY_FIGURES = {
     "latest_page", "ticker_hot", "ticker_rare", "topic_min_impact", "source_date_range",
     "three_filters", "second_page", "search_common", "search_rare", "search_phrase",
-    "facets_all", "facets_ticker", "facets_three_filters",
+    "facets_all", "facets_ticker", "facets_two_filters", "facets_three_filters", "facets_text",
 }  # fmt: skip
 OTHER_FIGURES = {
     "ingest_throughput",
@@ -153,25 +153,35 @@ def test_the_ingest_figures_leave_the_stored_stories_and_counts_as_they_found_th
     assert state() == before
 
 
-def test_the_windowed_facets_and_their_hand_written_sql_count_the_same(sqlite_db, monkeypatch):
-    """The three-filter facets' baseline answers the same question Catalyst does, windows
-    included (a 300-story window here: each facet counts among 100 candidates)."""
+@pytest.mark.parametrize(
+    ("name", "window", "share"),
+    [
+        ("facets_two_filters", 100, 100),
+        ("facets_three_filters", 300, 100),
+        ("facets_text", 300, 300),
+    ],
+)
+def test_the_windowed_facets_and_their_hand_written_sql_count_the_same(
+    engine, monkeypatch, name, window, share
+):
+    """Each windowed facet figure's baseline answers the same question Catalyst does,
+    windows included (small windows here, cut on every facet counted)."""
     import terminal.bench.queries as queries
     from terminal.counts import facet_summary
 
-    monkeypatch.setattr(queries, "WINDOW", 300)
+    monkeypatch.setattr(queries, "WINDOW", window)
     spec = CorpusSpec(3_000)
-    ensure_store(sqlite_db, spec)
-    case = next(c for c in queries.cases(spec, "sqlite") if c.name == "facets_three_filters")
-    with Session(sqlite_db) as s:
-        summary = facet_summary(s, case.flt, window=300)
-    assert summary.window == 100  # the windows did cut
-    ours = summary.counts
-    raw = sqlite_db.raw_connection()
+    ensure_store(engine, spec)
+    dialect = engine.dialect.name
+    case = next(c for c in queries.cases(spec, dialect) if c.name == name)
+    with Session(engine) as s:
+        summary = facet_summary(s, case.flt, window=window)
+    assert summary.window == share  # the windows did cut
+    raw = engine.raw_connection()
     try:
-        theirs = queries.baseline_runner(raw, case, "sqlite")()
+        theirs = queries.baseline_runner(raw, case, dialect)()
     finally:
         raw.close()
-    assert any(theirs)
-    for name, rows in zip(("tickers", "topics", "sources"), theirs, strict=True):
-        assert dict(ours[name]) == {k: n for k, n in rows}, name
+    assert all(theirs)
+    for facet, rows in zip(("tickers", "topics", "sources"), theirs, strict=True):
+        assert dict(summary.counts[facet]) == {k: int(n) for k, n in rows}, facet

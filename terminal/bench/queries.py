@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.engine import read_session
+from terminal import search
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import WINDOW, facet_counts
 from terminal.query import ArticleFilter, list_articles
@@ -124,7 +125,9 @@ def cases(spec: CorpusSpec, dialect: str) -> list[Case]:
         out.append(_search_case(name, query, dialect))
     out.append(_facets_case("facets_all", ArticleFilter(), ""))
     out.append(_facets_case("facets_ticker", ArticleFilter(tickers=(HOT,)), HOT))
+    out.append(_two_filters_facets_case())
     out.append(_windowed_facets_case())
+    out.append(_text_facets_case(dialect))
     return out
 
 
@@ -154,6 +157,30 @@ def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
     return Case(name, SEARCH_MS, flt, facets=facets)
 
 
+def _floor(link: str, key: str, window: int) -> str:
+    """The oldest time key among the newest `window` entries of a link index for one value."""
+    return (
+        f"(SELECT min(k) FROM (SELECT pub_key AS k FROM {link} WHERE {key} = ? "  # noqa: S608
+        f"ORDER BY pub_key DESC LIMIT {window}) w)"
+    )
+
+
+def _ranked(value: str, source: str, story: str, inner: str, extra: str = "") -> str:
+    """The top 50 values of a facet among the stories `inner` selects."""
+    return (
+        f"SELECT {value} AS k, count(*) AS n FROM {source} WHERE {story} IN ({inner}) "  # noqa: S608
+        f"{extra}GROUP BY {value} ORDER BY n DESC, k LIMIT 50"
+    )
+
+
+def _by_topic_and_ticker(window: int) -> str:
+    return (
+        "SELECT p.article_id FROM article_topics p WHERE p.topic = ? AND EXISTS "  # noqa: S608 (fixed names)
+        "(SELECT 1 FROM article_tickers t WHERE t.article_id = p.article_id AND t.symbol = ?) "
+        "AND p.pub_key >= " + _floor("article_topics", "topic", window)
+    )
+
+
 def _windowed_facets_case() -> Case:
     """Facets of a ticker, topic and source filter: each facet drops its own filter, which
     leaves three two-value filters no roll-up answers. A person would count each among the
@@ -161,52 +188,89 @@ def _windowed_facets_case() -> Case:
     "topic + source" and "ticker + topic", the ticker's for "ticker + source"), sharing the
     window between the three as Catalyst does."""
     share = WINDOW // 3
-
-    def since(link: str, key: str) -> str:
-        return (
-            f"(SELECT min(k) FROM (SELECT pub_key AS k FROM {link} WHERE {key} = ? "  # noqa: S608
-            f"ORDER BY pub_key DESC LIMIT {share}) w)"
-        )
-
-    def ranked(value: str, source: str, story: str, inner: str, extra: str = "") -> str:
-        return (
-            f"SELECT {value} AS k, count(*) AS n FROM {source} WHERE {story} IN ({inner}) "  # noqa: S608
-            f"{extra}GROUP BY {value} ORDER BY n DESC, k LIMIT 50"
-        )
-
     by_topic_and_source = (
         "SELECT p.article_id FROM article_topics p CROSS JOIN articles a WHERE "  # noqa: S608 (fixed names)
         "a.id = p.article_id AND p.topic = ? AND a.publisher = ? AND p.pub_key >= "
-        + since("article_topics", "topic")
+        + _floor("article_topics", "topic", share)
     )
     by_ticker_and_source = (
         "SELECT t.article_id FROM article_tickers t CROSS JOIN articles a WHERE "  # noqa: S608 (fixed names)
         "a.id = t.article_id AND t.symbol = ? AND a.publisher = ? AND t.pub_key >= "
-        + since("article_tickers", "symbol")
+        + _floor("article_tickers", "symbol", share)
     )
-    by_topic_and_ticker = (
-        "SELECT p.article_id FROM article_topics p WHERE p.topic = ? AND EXISTS "  # noqa: S608 (fixed names)
-        "(SELECT 1 FROM article_tickers t WHERE t.article_id = p.article_id AND t.symbol = ?) "
-        "AND p.pub_key >= " + since("article_topics", "topic")
-    )
+    publishers = "a.publisher", "articles a", "a.id"
     facets = [
         (
-            ranked("t.symbol", "article_tickers t", "t.article_id", by_topic_and_source),
+            _ranked("t.symbol", "article_tickers t", "t.article_id", by_topic_and_source),
             (TOPIC, SOURCE, TOPIC),
         ),
         (
-            ranked("p.topic", "article_topics p", "p.article_id", by_ticker_and_source),
+            _ranked("p.topic", "article_topics p", "p.article_id", by_ticker_and_source),
             (HOT, SOURCE, HOT),
         ),
         (
-            ranked(
-                "a.publisher", "articles a", "a.id", by_topic_and_ticker, "AND a.publisher <> '' "
-            ),
+            _ranked(*publishers, _by_topic_and_ticker(share), "AND a.publisher <> '' "),
             (TOPIC, HOT, TOPIC),
         ),
     ]
     flt = ArticleFilter(tickers=(HOT,), topics=(TOPIC,), sources=(SOURCE,))
     return Case("facets_three_filters", SEARCH_MS, flt, facets=facets)
+
+
+def _two_filters_facets_case() -> Case:
+    """Facets of a ticker and topic filter: tickers among the topic's stories and topics
+    among the ticker's come from the roll-ups; sources are counted among the stories in
+    the span of the topic's newest WINDOW candidates."""
+    facets = [
+        (_rollup_sql("t"), ("p", TOPIC)),
+        (_rollup_sql("p"), ("t", HOT)),
+        (
+            _ranked(
+                "a.publisher",
+                "articles a",
+                "a.id",
+                _by_topic_and_ticker(WINDOW),
+                "AND a.publisher <> '' ",
+            ),  # fmt: skip
+            (TOPIC, HOT, TOPIC),
+        ),
+    ]
+    flt = ArticleFilter(tickers=(HOT,), topics=(TOPIC,))
+    return Case("facets_two_filters", SEARCH_MS, flt, facets=facets)
+
+
+def _text_facets_case(dialect: str) -> Case:
+    """Facets of a common search term, counted among the newest WINDOW candidates: on
+    SQLite the newest full-text matches, on PostgreSQL the newest stories (its text
+    search is a condition on the story, not an index walked in time order)."""
+    terms = search.parse_query(COMMON_TERM)
+    if dialect == "sqlite":
+        floor = (
+            "(SELECT min(k) FROM (SELECT rowid AS k FROM articles_fts WHERE articles_fts "  # noqa: S608
+            f"MATCH ? ORDER BY rowid DESC LIMIT {WINDOW}) w)"
+        )
+        inner = (
+            "SELECT a.id FROM articles_fts f CROSS JOIN articles a WHERE a.pub_key = f.rowid "  # noqa: S608
+            "AND articles_fts MATCH ? AND f.rowid >= " + floor
+        )
+        query = search.fts5_query(terms)
+    else:
+        floor = (
+            "(SELECT min(k) FROM (SELECT pub_key AS k FROM articles "  # noqa: S608
+            f"ORDER BY pub_key DESC LIMIT {WINDOW}) w)"
+        )
+        inner = (
+            "SELECT a.id FROM articles a WHERE a.search_vector @@ to_tsquery('english', ?) "  # noqa: S608
+            "AND a.pub_key >= " + floor
+        )
+        query = search.tsquery(terms)
+    params = (query, query) if dialect == "sqlite" else (query,)
+    facets = [
+        (_ranked("t.symbol", "article_tickers t", "t.article_id", inner), params),
+        (_ranked("p.topic", "article_topics p", "p.article_id", inner), params),
+        (_ranked("a.publisher", "articles a", "a.id", inner, "AND a.publisher <> '' "), params),
+    ]
+    return Case("facets_text", SEARCH_MS, ArticleFilter(text=COMMON_TERM), facets=facets)
 
 
 def _rollup_sql(dim: str, extra: str = "") -> str:
