@@ -9,7 +9,7 @@ records which corpus the store holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, inspect, text
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, Story, stories
 from terminal.enrich.clusters import title_fingerprint
+from terminal.timekeys import from_pub_key
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 50_000
 STORY_TABLES = ("article_tickers", "article_topics", "articles")
 ARTICLE_COLUMNS = (
@@ -85,7 +85,7 @@ def _checkpoint(engine: Engine) -> None:
 
 
 def _timestamp(pub_key: int) -> datetime:
-    return (EPOCH + timedelta(microseconds=pub_key)).replace(tzinfo=None)
+    return from_pub_key(pub_key).replace(tzinfo=None)
 
 
 def rows(batch: Iterable[Story], first_id: int) -> tuple[list[tuple[Any, ...]], ...]:

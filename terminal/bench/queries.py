@@ -157,6 +157,11 @@ def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
     return Case(name, SEARCH_MS, flt, facets=facets)
 
 
+# The sources facet's (value, table, story id) for `_ranked`, and its "named only" clause.
+PUBLISHERS = ("a.publisher", "articles a", "a.id")
+NAMED = "AND a.publisher <> '' "
+
+
 def _floor(link: str, key: str, window: int) -> str:
     """The oldest time key among the newest `window` entries of a link index for one value."""
     return (
@@ -198,7 +203,6 @@ def _windowed_facets_case() -> Case:
         "a.id = t.article_id AND t.symbol = ? AND a.publisher = ? AND t.pub_key >= "
         + _floor("article_tickers", "symbol", share)
     )
-    publishers = "a.publisher", "articles a", "a.id"
     facets = [
         (
             _ranked("t.symbol", "article_tickers t", "t.article_id", by_topic_and_source),
@@ -209,7 +213,7 @@ def _windowed_facets_case() -> Case:
             (HOT, SOURCE, HOT),
         ),
         (
-            _ranked(*publishers, _by_topic_and_ticker(share), "AND a.publisher <> '' "),
+            _ranked(*PUBLISHERS, _by_topic_and_ticker(share), NAMED),
             (TOPIC, HOT, TOPIC),
         ),
     ]
@@ -224,16 +228,7 @@ def _two_filters_facets_case() -> Case:
     facets = [
         (_rollup_sql("t"), ("p", TOPIC)),
         (_rollup_sql("p"), ("t", HOT)),
-        (
-            _ranked(
-                "a.publisher",
-                "articles a",
-                "a.id",
-                _by_topic_and_ticker(WINDOW),
-                "AND a.publisher <> '' ",
-            ),  # fmt: skip
-            (TOPIC, HOT, TOPIC),
-        ),
+        (_ranked(*PUBLISHERS, _by_topic_and_ticker(WINDOW), NAMED), (TOPIC, HOT, TOPIC)),
     ]
     flt = ArticleFilter(tickers=(HOT,), topics=(TOPIC,))
     return Case("facets_two_filters", SEARCH_MS, flt, facets=facets)
@@ -268,7 +263,7 @@ def _text_facets_case(dialect: str) -> Case:
     facets = [
         (_ranked("t.symbol", "article_tickers t", "t.article_id", inner), params),
         (_ranked("p.topic", "article_topics p", "p.article_id", inner), params),
-        (_ranked("a.publisher", "articles a", "a.id", inner, "AND a.publisher <> '' "), params),
+        (_ranked(*PUBLISHERS, inner, NAMED), params),
     ]
     return Case("facets_text", SEARCH_MS, ArticleFilter(text=COMMON_TERM), facets=facets)
 
