@@ -198,11 +198,18 @@ def driving_link(flt: ArticleFilter, session: Session | None = None) -> Link | N
     present = [link for link in LINKS if getattr(flt, link.name)]
     if len(present) < 2 or session is None:
         return present[0] if present else None
-    sizes = dict.fromkeys(("t", "p"), 0)
-    for dim, n in session.execute(
-        _LINK_SIZES, {"tickers": list(flt.tickers), "topics": list(flt.topics)}
-    ).all():
-        sizes[dim] = int(n or 0)
+    # One look-up per session and pair of value sets: a page's count, facets and rows ask
+    # the same question up to four times.
+    asked: dict[tuple[tuple[str, ...], ...], dict[str, int]]
+    asked = session.info.setdefault("link_sizes", {})
+    sizes = asked.get((flt.tickers, flt.topics))
+    if sizes is None:
+        sizes = dict.fromkeys(("t", "p"), 0)
+        for dim, n in session.execute(
+            _LINK_SIZES, {"tickers": list(flt.tickers), "topics": list(flt.topics)}
+        ).all():
+            sizes[dim] = int(n or 0)
+        asked[(flt.tickers, flt.topics)] = sizes
     return present[1] if sizes["p"] < sizes["t"] else present[0]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -164,7 +164,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
         if c.name not in rows[0] and c.default is not None and c.default.is_scalar
     }
     processors = [
-        UTCDateTime.sqlite_text
+        _memo(UTCDateTime.sqlite_text)
         if isinstance(table.c[name].type, UTCDateTime)
         else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in (*names, *defaults)
@@ -183,6 +183,20 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
         f"VALUES ({', '.join('?' for _ in columns)})",
         values,
     )
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, each distinct value once: a story's time is bound in its row and again in
+    each of its links, and the import time in every row."""
+    done: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        out = done.get(value)
+        if out is None:
+            out = done[value] = convert(value)
+        return out
+
+    return once
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:

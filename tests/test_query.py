@@ -393,6 +393,33 @@ def test_the_smaller_side_of_a_ticker_and_topic_filter_drives_the_walk(corpus, e
     assert counted.n == len(got)
 
 
+def test_the_sizes_deciding_the_walk_are_read_once_per_session(corpus, engine):
+    """A page asks which side of a ticker and topic filter is smaller for its count, its
+    facets and its rows: one look-up per session answers them all; a new session asks again."""
+    from sqlalchemy import event
+
+    from terminal.query import driving_link
+
+    flt = ArticleFilter(tickers=("NVDA",), topics=("m-and-a",))
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for _ in range(2):
+            with Session(engine) as s:
+                assert [driving_link(flt, s).name for _ in range(3)] == ["topics"] * 3
+                assert (
+                    driving_link(ArticleFilter(tickers=("AMD",), topics=("earnings",)), s).name
+                    == "tickers"
+                )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sum("facet_rollups" in statement for statement in seen) == 4
+
+
 def test_a_walk_filtered_only_by_links_never_reads_the_story_rows(engine, corpus):
     """Ticker + topic (all sources shown): the walk tests the other link from the link row;
     a filter on the story itself (cluster leads) joins the story row as before."""
