@@ -137,8 +137,16 @@ def _rollup_keys(flt: ArticleFilter) -> list[tuple[str, str]] | None:
 def _windowed(session: Session, flt: ArticleFilter, window: int) -> tuple[ArticleFilter, bool]:
     """`flt` limited to the time span of the newest `window` candidates of its driving index,
     so counting it examines about `window` stories; True when that cut anything off."""
-    walk = _candidates(session, flt, window).subquery()
-    oldest, seen = session.execute(select(func.min(walk.c.k), func.count())).one()
+    # The same walk may bound several facets of a page (a ticker, topic and source filter
+    # walks the topic's index for two of them): one look per session.
+    floors: dict[tuple[Any, ...], tuple[Any, int]] = session.info.setdefault("floors", {})
+    link = driving_link(flt, session)
+    asked = (link.name, getattr(flt, link.name)) if link else (None, flt.text)
+    asked = (*asked, flt.since, flt.until, window)
+    if asked not in floors:
+        walk = _candidates(session, flt, window).subquery()
+        floors[asked] = tuple(session.execute(select(func.min(walk.c.k), func.count())).one())
+    oldest, seen = floors[asked]
     if seen < window:
         return flt, False
     since = from_pub_key(int(oldest))
@@ -151,14 +159,16 @@ def _candidates(session: Session, flt: ArticleFilter, limit: int) -> Select[Any]
     link = driving_link(flt, session)
     if link is not None:
         key = link.table.pub_key
-        parts = [
+        walks = [
             select(key.label("k"))
             .where(link.key == value, *range_conditions(key, flt))
             .order_by(desc(key))
             .limit(limit)
-            .subquery()
             for value in getattr(flt, link.name)
         ]
+        if len(walks) == 1:  # the index yields one value's keys in order: no merge to sort
+            return walks[0]
+        parts = [walk.subquery() for walk in walks]
         merged = union_all(*(select(p.c.k) for p in parts)).subquery()
         return select(merged.c.k).order_by(desc(merged.c.k)).limit(limit)
     match = fts_match(session, flt)

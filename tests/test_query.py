@@ -393,6 +393,33 @@ def test_the_smaller_side_of_a_ticker_and_topic_filter_drives_the_walk(corpus, e
     assert counted.n == len(got)
 
 
+def test_facets_bounded_by_the_same_walk_look_for_its_floor_once(engine, corpus):
+    """Ticker, topic and source: the tickers facet (topic + source) and the sources facet
+    (ticker + topic, walked by the topic) are bounded by the same walk of the topic's
+    index; it is read once, and the counts are those of separate sessions."""
+    from sqlalchemy import event
+
+    flt = ArticleFilter(tickers=("NVDA",), topics=("earnings",), sources=("Reuters",))
+    apart = {}
+    for name in ("tickers", "topics", "sources"):
+        with Session(engine) as s:
+            apart[name] = facet_summary(s, flt, window=12).counts[name]
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with Session(engine) as s:
+            together = facet_summary(s, flt, window=12)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert together.counts == apart and together.window == 4
+    floors = [q for q in seen if q.startswith("select min(")]
+    assert len(floors) == 2 and sum("article_topics" in q for q in floors) == 1
+
+
 def test_the_sizes_deciding_the_walk_are_read_once_per_session(corpus, engine):
     """A page asks which side of a ticker and topic filter is smaller for its count, its
     facets and its rows: one look-up per session answers them all; a new session asks again."""
