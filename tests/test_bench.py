@@ -153,6 +153,41 @@ def test_the_ingest_figures_leave_the_stored_stories_and_counts_as_they_found_th
     assert state() == before
 
 
+def test_the_ingest_figure_leaves_one_full_text_segment_as_the_build_did(sqlite_db):
+    """Inserting and deleting its stories leaves deleted entries in the full-text index's
+    newest segments (what "newest matches first" reads); the figure merges them away."""
+    from terminal.bench.throughput import ingest_figure
+
+    ensure_store(sqlite_db, CorpusSpec(600))
+
+    def segments() -> int:
+        with sqlite_db.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT count(DISTINCT segid) FROM articles_fts_idx"
+            ).scalar()
+
+    built = segments()
+    figure = ingest_figure(sqlite_db, 300)
+    assert figure.value and figure.value > 0
+    assert segments() == built == 1
+    with Session(sqlite_db) as s:
+        assert s.scalar(text("SELECT count(*) FROM articles")) == 600
+        found = s.scalar(
+            text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'shares'")
+        )
+    assert found and found <= 600
+
+
+@pytest.mark.postgres
+def test_the_ingest_figure_vacuums_postgres_after_removing_its_stories(postgres_db):
+    from terminal.bench.throughput import ingest_figure
+
+    ensure_store(postgres_db, CorpusSpec(600))
+    assert ingest_figure(postgres_db, 300).value  # VACUUM cannot run in a transaction
+    with Session(postgres_db) as s:
+        assert s.scalar(text("SELECT count(*) FROM articles")) == 600
+
+
 @pytest.mark.parametrize(
     ("name", "window", "share"),
     [

@@ -89,6 +89,7 @@ def ingest_figure(engine: Engine, count: int = INGEST_STORIES, *, shape: str = "
         seconds = time.perf_counter() - start
     _remove(engine, summary.inserted_ids)
     floor = hand_written_insert(engine, ingest_stories(engine, count, seed + 1, shape))
+    tidy(engine)
     rate = summary.inserted / seconds if seconds else 0.0
     ratio = round(seconds / floor, 2) if floor else None
     within = rate >= INGEST_BUDGET or (shape == "archive" and ratio is not None and ratio <= 2)
@@ -167,6 +168,21 @@ def _remove(engine: Engine, ids: list[int]) -> None:
         for chunk in chunks:
             session.execute(delete(Article).where(Article.id.in_(chunk)))
         recount(session, clusters)
+
+
+def tidy(engine: Engine) -> None:
+    """Undo what inserting and deleting 10,000 stories did to the indexes, so the next run
+    times the store the build made. SQLite: the full-text index's deleted entries sit in
+    its newest segments, where "newest matches first" reads: after thirty such rounds,
+    the newest 50 matches of a common term took 5.2 ms instead of 0.04 (an `optimize`
+    merges them away; 6 s at 1M). PostgreSQL: VACUUM clears the dead rows and index
+    entries."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) articles, article_tickers, article_topics")
 
 
 def synthetic_prices(symbols: list[str], start: str, end: str) -> pd.DataFrame:
