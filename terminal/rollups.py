@@ -11,9 +11,10 @@ upsert per (by, dim) pair, `n = n + excluded.n`, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, text, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup
@@ -132,15 +133,27 @@ def top_values(
     top: int,
 ) -> list[tuple[str, int]]:
     """The `top` values of `dim` by story count, overall or among stories carrying `by`."""
+    by_dim, by_value = by or ("", "")
+    stmt = _top_values_stmt(dim == "s", leads_only, sample)
+    values = {"by_dim": by_dim, "by_value": by_value, "dim": dim, "top": top}
+    return [(str(v), int(c)) for v, c in session.execute(stmt, values)]
+
+
+@cache
+def _top_values_stmt(named: bool, leads_only: bool, sample: bool | None) -> Select[str, int]:
+    """top_values' statement for one shape, built once (building it each time was half of
+    a roll-up facet's 1 ms); the dims, values and limit are bound."""
     r = FacetRollup
     n = func.sum(r.n).label("n")
-    by_dim, by_value = by or ("", "")
-    stmt = select(r.value, n).where(r.by_dim == by_dim, r.by_value == by_value, r.dim == dim)
-    if dim == "s":
+    stmt = select(r.value, n).where(
+        r.by_dim == bindparam("by_dim"),
+        r.by_value == bindparam("by_value"),
+        r.dim == bindparam("dim"),
+    )
+    if named:  # sources: stories without a publisher are not a source
         stmt = stmt.where(r.value != "")
     stmt = stmt.where(*_switches(leads_only, sample)).group_by(r.value).having(n > 0)
-    rows = session.execute(stmt.order_by(n.desc(), r.value).limit(top))
-    return [(str(v), int(c)) for v, c in rows]
+    return stmt.order_by(n.desc(), r.value).limit(bindparam("top"))
 
 
 def count(
@@ -151,13 +164,23 @@ def count(
     sample: bool | None,
 ) -> int:
     """Stories carrying every (dim, value) of `keys` (at most two, of different dims)."""
-    r = FacetRollup
     padded = [("", ""), *keys][-2:] if keys else [("", ""), ("", "")]
     (by_dim, by_value), (dim, value) = padded
-    stmt = select(func.coalesce(func.sum(r.n), 0)).where(
-        r.by_dim == by_dim, r.by_value == by_value, r.dim == dim, r.value == value
+    values = {"by_dim": by_dim, "by_value": by_value, "dim": dim, "value": value}
+    return int(session.scalar(_count_stmt(leads_only, sample), values) or 0)
+
+
+@cache
+def _count_stmt(leads_only: bool, sample: bool | None) -> Select[int]:
+    """count's statement for one shape, built once; the keys are bound."""
+    r = FacetRollup
+    return select(func.coalesce(func.sum(r.n), 0)).where(
+        r.by_dim == bindparam("by_dim"),
+        r.by_value == bindparam("by_value"),
+        r.dim == bindparam("dim"),
+        r.value == bindparam("value"),
+        *_switches(leads_only, sample),
     )
-    return int(session.scalar(stmt.where(*_switches(leads_only, sample))) or 0)
 
 
 def window_counts(
