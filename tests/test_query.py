@@ -393,10 +393,53 @@ def test_the_smaller_side_of_a_ticker_and_topic_filter_drives_the_walk(corpus, e
     assert counted.n == len(got)
 
 
+@pytest.mark.parametrize(
+    "flt",
+    [
+        ArticleFilter(tickers=("NVDA",), topics=("earnings",), sources=("Reuters",)),
+        ArticleFilter(text="story", min_impact=0.3),
+        ArticleFilter(tickers=("NVDA",), topics=("earnings",)),
+    ],
+)
+def test_facets_to_count_are_counted_side_by_side_on_connections_of_their_own(engine, corpus, flt):
+    """When several facets need counting, each runs on a connection of its own in a pool
+    thread, at the same time as the others; the counts and the window are those of
+    counting one after the other."""
+    import threading
+
+    from sqlalchemy import event
+
+    threads: set[str] = set()
+
+    def record(*_args) -> None:
+        threads.add(threading.current_thread().name)
+
+    with Session(engine) as s:
+        serial = facet_summary(s, flt, window=12, parallel=False)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with Session(engine) as s:
+            side_by_side = facet_summary(s, flt, window=12)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert side_by_side == serial and serial.counts["tickers"]
+    counted = sum(1 for name in ("tickers", "topics", "sources") if _counted(flt, name))
+    # Two or three to count: in the pool's threads; one alone: in the caller's.
+    assert any(t.startswith("facets") for t in threads) == (counted > 1)
+
+
+def _counted(flt: ArticleFilter, name: str) -> bool:
+    from terminal.counts import _rollup_keys
+
+    keys = _rollup_keys(flt.without(name))
+    return keys is None or len(keys) > 1
+
+
 def test_facets_bounded_by_the_same_walk_look_for_its_floor_once(engine, corpus):
-    """Ticker, topic and source: the tickers facet (topic + source) and the sources facet
-    (ticker + topic, walked by the topic) are bounded by the same walk of the topic's
-    index; it is read once, and the counts are those of separate sessions."""
+    """Ticker, topic and source, counted in one session: the tickers facet (topic + source)
+    and the sources facet (ticker + topic, walked by the topic) are bounded by the same
+    walk of the topic's index; it is read once, and the counts are those of separate
+    sessions."""
     from sqlalchemy import event
 
     flt = ArticleFilter(tickers=("NVDA",), topics=("earnings",), sources=("Reuters",))
@@ -412,7 +455,7 @@ def test_facets_bounded_by_the_same_walk_look_for_its_floor_once(engine, corpus)
     event.listen(engine, "before_cursor_execute", record)
     try:
         with Session(engine) as s:
-            together = facet_summary(s, flt, window=12)
+            together = facet_summary(s, flt, window=12, parallel=False)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert together.counts == apart and together.window == 4
