@@ -89,6 +89,31 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
 
+SIDE_CACHE_KIB = 2000
+
+
+@lru_cache(maxsize=32)
+def side_engine(engine: Engine) -> Engine | None:
+    """An engine for reads run beside the caller's (facet counts side by side): on SQLite
+    its own pool on the same file, whose connections keep a small page cache (2 MB, not
+    16), so the app's memory stays where one connection keeps it; on PostgreSQL the engine
+    itself (the server caches). None for an in-memory SQLite database (not shareable)."""
+    if not is_sqlite(engine):
+        return engine
+    database = engine.url.database
+    if not database or database == ":memory:" or "mode=memory" in str(engine.url):
+        return None
+    side = make_engine(engine.url.render_as_string(hide_password=False))
+    event.listen(side, "connect", _small_cache)
+    return side
+
+
+def _small_cache(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{SIDE_CACHE_KIB}")
+    cursor.close()
+
+
 def read_session(engine: Engine) -> Session:
     """A session for reading only. On PostgreSQL its statements run in autocommit: a page's
     two statements then cost no BEGIN and ROLLBACK round trips (each still reads one

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, desc, func, select, union_all
 from sqlalchemy.orm import Session
 
-from db.engine import read_session
+from db.engine import read_session, side_engine
 from db.models import Article
 from terminal import rollups, search
 from terminal.query import (
@@ -111,8 +111,9 @@ def facet_summary(
         )  # fmt: skip
     share = window // len(counted) if counted else window
     jobs = list(counted.items())
-    engine = session.get_bind()
-    if parallel and isinstance(engine, Engine) and sum(len(n) for _, n in jobs) > 1:
+    bind = session.get_bind()
+    engine = side_engine(bind) if isinstance(bind, Engine) else None
+    if parallel and engine is not None and sum(len(n) for _, n in jobs) > 1:
         # One job per facet (a search term's three share one filter: split them too).
         jobs = [(sub, [name]) for sub, names in jobs for name in names]
 

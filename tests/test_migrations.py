@@ -99,6 +99,25 @@ def test_sqlite_read_sessions_read_as_before(sqlite_db):
         assert "isolation_level" not in s.get_bind().get_execution_options()
 
 
+def test_reads_beside_the_callers_use_small_caches_on_sqlite_and_the_same_engine_on_postgres(
+    engine,
+):
+    from sqlalchemy import text
+
+    from db.engine import SIDE_CACHE_KIB, make_engine, side_engine
+
+    side = side_engine(engine)
+    assert side is not None and side_engine(engine) is side  # one per engine
+    with side.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 0
+        if engine.dialect.name == "sqlite":
+            assert side is not engine and side.url == engine.url
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SIDE_CACHE_KIB
+    if engine.dialect.name == "postgresql":
+        assert side is engine
+    assert side_engine(make_engine("sqlite://")) is None  # in memory: nothing to share
+
+
 def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engine):
     indexes = {
         i["name"]: i["column_names"]
