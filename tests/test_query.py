@@ -409,6 +409,8 @@ def test_facets_to_count_are_counted_side_by_side_on_connections_of_their_own(en
 
     from sqlalchemy import event
 
+    from db.engine import side_engine
+
     threads: set[str] = set()
 
     def record(*_args) -> None:
@@ -416,12 +418,15 @@ def test_facets_to_count_are_counted_side_by_side_on_connections_of_their_own(en
 
     with Session(engine) as s:
         serial = facet_summary(s, flt, window=12, parallel=False)
-    event.listen(engine, "before_cursor_execute", record)
+    engines = {engine, side_engine(engine)}  # SQLite counts beside on engines of their own
+    for each in engines:
+        event.listen(each, "before_cursor_execute", record)
     try:
         with Session(engine) as s:
             side_by_side = facet_summary(s, flt, window=12)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for each in engines:
+            event.remove(each, "before_cursor_execute", record)
     assert side_by_side == serial and serial.counts["tickers"]
     counted = sum(1 for name in ("tickers", "topics", "sources") if _counted(flt, name))
     # Two or three to count: in the pool's threads; one alone: in the caller's.
