@@ -193,10 +193,24 @@ def test_the_ingest_figure_leaves_one_full_text_segment_as_the_build_did(sqlite_
 
 @pytest.mark.postgres
 def test_the_ingest_figure_vacuums_postgres_after_removing_its_stories(postgres_db):
+    from sqlalchemy import event
+
     from terminal.bench.throughput import ingest_figure
 
     ensure_store(postgres_db, CorpusSpec(600))
-    assert ingest_figure(postgres_db, 300).value  # VACUUM cannot run in a transaction
+    ran: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        ran.append(" ".join(statement.split()))
+
+    event.listen(postgres_db, "before_cursor_execute", record)
+    try:
+        assert ingest_figure(postgres_db, 300).value  # VACUUM cannot run in a transaction
+    finally:
+        event.remove(postgres_db, "before_cursor_execute", record)
+    deletes = [i for i, q in enumerate(ran) if q.startswith("DELETE FROM articles")]
+    vacuum = ran.index("VACUUM (ANALYZE) articles, article_tickers, article_topics")
+    assert deletes and vacuum > max(deletes)  # after both removals
     with Session(postgres_db) as s:
         assert s.scalar(text("SELECT count(*) FROM articles")) == 600
 
