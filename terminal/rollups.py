@@ -186,10 +186,10 @@ def _count_stmt(leads_only: bool, sample: bool | None) -> Select[int]:
 def window_counts(
     session: Session, keys: Select[int, int], facets: Sequence[str], *, top: int
 ) -> dict[str, list[tuple[str, int]]]:
-    """Counts of `facets` (t, p, s) among the stories `keys` selects (id first, bounded by
-    the caller); one statement, the window read once."""
+    """Counts of `facets` (t, p, s) among the stories `keys` selects (id first, each story
+    once, bounded by the caller); one statement. Each facet joins the window's stories to
+    its rows (an IN list built a temporary index of the window per facet: a fifth slower)."""
     w = keys.cte("w")
-    in_window: Any = select(w.c[0])
     columns = {
         "t": (ArticleTicker.symbol, ArticleTicker.article_id),
         "p": (ArticleTopic.topic, ArticleTopic.article_id),
@@ -199,7 +199,7 @@ def window_counts(
     for dim in facets:
         value, story = columns[dim]
         n = func.count().label("n")
-        part = select(literal(dim), value, n).where(story.in_(in_window))
+        part = select(literal(dim), value, n).select_from(w).join(story.table, story == w.c[0])
         if dim == "s":
             part = part.where(value != "")
         ranked = part.group_by(value).order_by(n.desc(), value).limit(top).subquery()

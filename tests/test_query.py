@@ -526,3 +526,18 @@ def test_every_filter_on_the_story_row_makes_a_walk_read_the_row():
     for name, value in samples.items():
         alone = _links_only(ArticleFilter(**{name: value}))
         assert alone == (name in ("tickers", "topics", "since", "until")), name
+
+
+def test_facets_to_count_are_split_into_one_job_per_core_costliest_alone():
+    """A search term's three facets share one filter: on two cores topics (the most link
+    rows) are counted beside tickers and sources (one read of the window each), on three
+    each alone; facets of different filters are never merged."""
+    from terminal.counts import _spread
+
+    text = ArticleFilter(text="chips")
+    one = [(text, ["tickers", "topics", "sources"])]
+    assert _spread(one, 1) == one
+    assert _spread(one, 2) == [(text, ["tickers", "sources"]), (text, ["topics"])]
+    assert sorted(n for _, [n] in _spread(one, 3)) == ["sources", "tickers", "topics"]
+    apart = [(ArticleFilter(text="a"), ["tickers"]), (ArticleFilter(text="b"), ["topics"])]
+    assert _spread(apart, 2) == apart and _spread(apart, 4) == apart
