@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     desc,
-    exists,
     func,
     literal,
     literal_column,
@@ -318,10 +317,20 @@ def conditions(
     a = Article
     owner = a.id if owner is None else owner
     out: list[ColumnElement[bool]] = []
+    probe_only = session.get_bind().dialect.name == "postgresql"
     for link in LINKS:
         values = getattr(flt, link.name)
         if values and skip != link.name:
-            out.append(exists().where(link.table.article_id == owner, link.key.in_(values)))
+            carries = select(link.table.article_id).where(
+                link.table.article_id == owner, link.key.in_(values)
+            )
+            if probe_only:
+                # OFFSET 0 keeps PostgreSQL from turning the test into a semi-join that
+                # hashes every story of the value (218,000 for NVDA) when the driving walk
+                # reads a bounded few: one index probe per candidate instead (a ticker and
+                # topic's facets 37 -> 27 ms at 1M).
+                carries = carries.offset(0)
+            out.append(carries.exists())
     if flt.sources:
         out.append(a.publisher.in_(flt.sources))
     if flt.min_impact is not None:

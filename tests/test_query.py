@@ -541,3 +541,23 @@ def test_facets_to_count_are_split_into_one_job_per_core_costliest_alone():
     assert sorted(n for _, [n] in _spread(one, 3)) == ["sources", "tickers", "topics"]
     apart = [(ArticleFilter(text="a"), ["tickers"]), (ArticleFilter(text="b"), ["topics"])]
     assert _spread(apart, 2) == apart and _spread(apart, 4) == apart
+
+
+@pytest.mark.postgres
+def test_postgres_checks_the_other_link_per_candidate_not_as_a_semi_join(postgres_db):
+    """A ticker and topic filter walks the smaller side and tests the other per story:
+    PostgreSQL must probe the link index for each candidate, not turn the test into a
+    semi-join (at 1M it hashed all 218,000 NVDA links to keep 2,178 of 10,000 stories)."""
+    from terminal.query import keys_stmt
+
+    store(postgres_db, [story(i, tickers=["NVDA"], topics=["earnings"]) for i in range(30)])
+    flt = ArticleFilter(tickers=("NVDA",), topics=("earnings",))
+    with Session(postgres_db) as s:
+        stmt = keys_stmt(s, flt, limit=10_000, before=None)
+        compiled = stmt.compile(
+            dialect=postgres_db.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        raw = s.connection().connection.cursor()
+        raw.execute("EXPLAIN " + str(compiled), compiled.params)
+        plan = "\n".join(row[0] for row in raw.fetchall())
+    assert "SubPlan" in plan and "Semi Join" not in plan, plan
