@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, column, delete, func, insert, select, table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
@@ -153,19 +154,20 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
     SQLAlchemy's per-row parameter handling (a third of an import's insert time)."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "sqlite":
+    dialect = session.get_bind().dialect
+    if dialect.name not in ("sqlite", "postgresql"):
         session.execute(insert(table), rows)
         return
-    dialect = session.get_bind().dialect
     names = list(rows[0])
     defaults = {
         c.name: cast(Any, c.default).arg
         for c in table.c
         if c.name not in rows[0] and c.default is not None and c.default.is_scalar
     }
+    sqlite = dialect.name == "sqlite"
     processors = [
         _memo(UTCDateTime.sqlite_text)
-        if isinstance(table.c[name].type, UTCDateTime)
+        if sqlite and isinstance(table.c[name].type, UTCDateTime)
         else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in (*names, *defaults)
     ]
@@ -178,11 +180,31 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
         for row in rows
     ]
     columns = (*names, *defaults)
+    if not sqlite:
+        _copy(session, table, columns, values)
+        return
     session.connection().exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join('?' for _ in columns)})",
         values,
     )
+
+
+def _copy(
+    session: Session, table: Table, columns: Sequence[str], values: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: the rows through COPY, one stream instead of a statement per row (an
+    import's inserts 1.2 -> 0.75 s per 5,000 stories at 1M). A refused row fails the whole
+    COPY as a DBAPIError, like a failed INSERT, so the caller retries story by story."""
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    dbapi = session.get_bind().dialect.loaded_dbapi
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for row in values:
+                copy.write_row(row)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
 
 
 def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:

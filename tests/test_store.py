@@ -344,3 +344,15 @@ def test_tagging_keys_the_story_as_the_store_does(engine):
     with Session(engine) as s:
         stored = dict(s.execute(select(Article.url, Article.dedupe_key)).all())
     assert stored["https://x.com/1"] == records[1].identity[0]
+
+
+@pytest.mark.postgres
+def test_a_story_the_database_refuses_is_rejected_alone(postgres_db):
+    """PostgreSQL refuses a 30-character ticker (the column holds 24): the batch's COPY
+    fails, the batch is retried story by story, and only that story is rejected."""
+    records = [story(i, tickers=["NVDA"]) for i in range(5)]
+    records[2].tickers = ["X" * 30]
+    summary = store(postgres_db, records)
+    assert summary.inserted == 4 and len(summary.rejected) == 1
+    assert summary.rejected[0].location == "record 3" and "too long" in summary.rejected[0].reason
+    assert count(postgres_db) == 4 and count(postgres_db, ArticleTicker) == 4

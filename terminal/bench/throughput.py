@@ -115,8 +115,9 @@ def ingest_figure(engine: Engine, count: int = INGEST_STORIES, *, shape: str = "
 
 
 def hand_written_insert(engine: Engine, items: list[Story]) -> float:
-    """Seconds to insert the stories, their links and full-text rows with plain executemany
-    in one transaction (no tagging, clustering or roll-ups): the floor for any ingest."""
+    """Seconds to insert the stories, their links and full-text rows in one transaction
+    (executemany on SQLite, COPY on PostgreSQL; no tagging, clustering or roll-ups): the
+    floor for any ingest."""
     dialect = engine.dialect.name
     with engine.connect() as conn:
         first = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM articles")) or 0) + 1
@@ -125,10 +126,21 @@ def hand_written_insert(engine: Engine, items: list[Story]) -> float:
     articles = [
         (r[0], hashlib.sha256(f"url:{r[2]}#{r[10]}".encode()).hexdigest(), *r[2:]) for r in articles
     ]
+    specs = [
+        ("articles", ARTICLE_COLUMNS, articles),
+        ("article_tickers", link_columns("symbol", "relevance"), tickers),
+        ("article_topics", link_columns("topic", "score"), topics),
+    ]
+    # SQLite: executemany; PostgreSQL: COPY, as the store writes each.
+    copy_sql = "COPY {} ({}) FROM STDIN"
     statements = [
-        (insert_sql("articles", ARTICLE_COLUMNS, dialect), articles),
-        (insert_sql("article_tickers", link_columns("symbol", "relevance"), dialect), tickers),
-        (insert_sql("article_topics", link_columns("topic", "score"), dialect), topics),
+        (
+            insert_sql(table, columns, dialect)
+            if dialect == "sqlite"
+            else copy_sql.format(table, ", ".join(columns)),
+            values,
+        )
+        for table, columns, values in specs
     ]
     if dialect == "sqlite":
         fts = "INSERT INTO articles_fts (rowid, title, summary, body, analysis, publisher)"
@@ -143,7 +155,12 @@ def hand_written_insert(engine: Engine, items: list[Story]) -> float:
         if dialect == "sqlite":
             cur.execute("BEGIN IMMEDIATE")
         for sql, values in ready:
-            cur.executemany(sql, values)
+            if dialect == "sqlite":
+                cur.executemany(sql, values)
+                continue
+            with cur.copy(sql) as copy:
+                for row in values:
+                    copy.write_row(row)
         raw.commit()
         seconds = time.perf_counter() - start
     finally:
