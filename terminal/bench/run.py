@@ -11,6 +11,7 @@ from terminal.bench.build import ensure_store
 from terminal.bench.corpus import CorpusSpec
 from terminal.bench.queries import baseline_runner, cases, catalyst_runner
 from terminal.bench.timing import Figure, measure, query_figure
+from terminal.counts import stop_workers
 
 Say = Callable[[str], None]
 
@@ -41,10 +42,12 @@ def run_bench(
     say(f"store: {articles:,} stories ({'built' if built else 'reused'})")
     small = articles < 10_000
     ingest = min(throughput.INGEST_STORIES, max(200, articles // 20))
+    runs = 1 if small else throughput.INGEST_RUNS
     figures = query_figures(engine, spec, say, repeat=5 if small else 30)
+    stop_workers()  # the facets' threads: the ingest figures fork their tagging workers
     for make in (
-        lambda: throughput.ingest_figure(engine, ingest, shape="live"),
-        lambda: throughput.ingest_figure(engine, ingest, shape="archive"),
+        lambda: throughput.ingest_figure(engine, ingest, shape="live", runs=runs),
+        lambda: throughput.ingest_figure(engine, ingest, shape="archive", runs=runs),
         lambda: throughput.reaction_figure(min(50_000, max(2_000, articles // 2))),
         lambda: app.feed_page_figure(url, runs=2 if small else 8),
         lambda: app.memory_figure(url, articles),
