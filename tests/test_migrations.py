@@ -30,9 +30,10 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
 
 
 @pytest.mark.postgres
-def test_postgres_sessions_keep_short_queries_out_of_parallel_plans(postgres_db):
+def test_postgres_sessions_keep_short_queries_out_of_parallel_plans_and_jit(postgres_db):
     with postgres_db.connect() as conn:
         assert conn.exec_driver_sql("SHOW parallel_setup_cost").scalar() == "10000"
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
         assert conn.exec_driver_sql("SHOW enable_memoize").scalar() == "off"
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1  # the connection is usable
