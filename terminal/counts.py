@@ -160,6 +160,12 @@ def _count_window(
     """The facets `names` of `sub` among its newest `share` candidates; True when cut."""
     bounded, cut = _windowed(session, sub, share)
     stmt = keys_stmt(session, bounded, limit=share, before=None)
+    walks_stories = driving_link(bounded, session) is None and fts_match(session, bounded) is None
+    if "sources" in names and walks_stories:
+        # A walk of the stories themselves reads each row: the publisher comes with it,
+        # instead of a second look-up per story (PostgreSQL's search-term sources facet:
+        # 17 ms of a 46 ms job).
+        stmt = stmt.add_columns(Article.publisher)
     if session.get_bind().dialect.name == "sqlite":
         # Bounded by the floor, the walk holds at most `share` stories: no order, no limit
         # (sorting the window for a LIMIT that cuts nothing cost SQLite 3 ms of a search's
