@@ -3,12 +3,14 @@
 import streamlit as st
 
 from terminal import state
+from terminal.query import ArticleFilter
 from terminal.ui import cache, market, render
 from terminal.ui.cards import card_view
 from terminal.ui.entry import require_navigation
 from terminal.ui.markdown import escape_md
 
 require_navigation()
+SHOWN = 50  # news cards under the chart
 
 db = cache.url()
 symbol = st.query_params.get("symbol", "").strip().upper()[:24]
@@ -78,8 +80,11 @@ else:
         st.caption("SYNTHETIC PRICES: illustrative only, generated for the sample set.")
     st.dataframe(by_topic.drop(columns="synthetic"), hide_index=True, width="content")
 
-st.markdown(f"##### News ({len(news)})")
-shown = news[:50]
+shown = news[:SHOWN]
+total = cache.feed_count(db, ArticleFilter(tickers=(symbol,)))  # exact, from the roll-ups
+st.markdown(f"##### News: {total} {'story' if str(total) == '1' else 'stories'}")
+if total.n > len(shown):
+    st.caption(f"The latest {len(shown)}; every one in the feed (link above).")
 moves = cache.moves(db, shown)
 for row in shown:
     known = moves.get(row.id)

@@ -107,15 +107,33 @@ def related(db: str, article_id: int) -> list[ArticleRow]:
         return data.related_stories(s, detail) if detail else []
 
 
-@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=500)
+# Cached functions that take stories are keyed by the stories' ids (a story's tickers,
+# topics and time never change; `clear` runs after every import): hashing the rows
+# themselves cost Streamlit ~0.2 ms a row, 40 ms for the ticker page's 200 stories on
+# each of three calls, more than the queries behind them.
+
+
+def _ids(rows: list[ArticleRow]) -> tuple[int, ...]:
+    return tuple(row.id for row in rows)
+
+
 def moves(db: str, rows: list[ArticleRow]) -> dict[int, market.Moves]:
     """Day-0 abnormal moves of the stories' tickers (empty while no prices are known)."""
-    return market.day0_moves(_engine_for(db), rows)
+    return _moves(db, _ids(rows), rows)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=500)
+def _moves(db: str, ids: tuple[int, ...], _rows: list[ArticleRow]) -> dict[int, market.Moves]:
+    return market.day0_moves(_engine_for(db), _rows)
+
+
+def reaction(db: str, row: ArticleRow) -> market.Reaction | None:
+    return _reaction(db, row.id, row)
 
 
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=100)
-def reaction(db: str, row: ArticleRow) -> market.Reaction | None:
-    return market.article_reaction(_engine_for(db), row)
+def _reaction(db: str, article_id: int, _row: ArticleRow) -> market.Reaction | None:
+    return market.article_reaction(_engine_for(db), _row)
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)
@@ -152,11 +170,22 @@ def clear() -> None:
     st.cache_data.clear()
 
 
-@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
 def ticker_chart(
     db: str, symbol: str, news: list[ArticleRow], kind: str, days: int | None
 ) -> market.TickerChart | None:
-    return market.ticker_chart(_engine_for(db), symbol, news, kind=kind, days=days)
+    return _ticker_chart(db, symbol, _ids(news), news, kind, days)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
+def _ticker_chart(
+    db: str,
+    symbol: str,
+    ids: tuple[int, ...],
+    _news: list[ArticleRow],
+    kind: str,
+    days: int | None,
+) -> market.TickerChart | None:
+    return market.ticker_chart(_engine_for(db), symbol, _news, kind=kind, days=days)
 
 
 @st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
@@ -167,9 +196,15 @@ def study(db: str, flt: ArticleFilter, limit: int = 2000) -> dict[str, Any] | No
     return analysis.study(_engine_for(db), rows)
 
 
-@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
 def moves_by_topic(db: str, symbol: str, news: list[ArticleRow]) -> pd.DataFrame:
-    return analysis.moves_by_topic(_engine_for(db), symbol, news)
+    return _moves_by_topic(db, symbol, _ids(news), news)
+
+
+@st.cache_data(ttl=LONG_TTL, show_spinner=False, max_entries=50)
+def _moves_by_topic(
+    db: str, symbol: str, ids: tuple[int, ...], _news: list[ArticleRow]
+) -> pd.DataFrame:
+    return analysis.moves_by_topic(_engine_for(db), symbol, _news)
 
 
 @st.cache_data(ttl=SHORT_TTL, show_spinner=False)

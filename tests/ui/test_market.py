@@ -92,3 +92,29 @@ def test_moves_by_topic_counts_each_story_under_each_of_its_topics(store: Engine
     table = analysis.moves_by_topic(store, "NVDA", [row])
     assert len(table) == len(row.topics)
     assert set(table["stories"]) == {1} and set(table["mean day 0 abn %"]) == {-4.0}
+
+
+def test_cached_story_results_are_keyed_by_the_stories_ids(store: Engine, monkeypatch) -> None:
+    """The pages' cached reaction look-ups hash the stories' ids, not the rows (hashing
+    200 rows cost 40 ms a call): equal ids hit the cache, other ids compute again."""
+    from dataclasses import replace
+
+    from terminal.ui import cache
+
+    calls: list[list[int]] = []
+    real = market.day0_moves
+
+    def counted(engine, rows):
+        calls.append([r.id for r in rows])
+        return real(engine, rows)
+
+    monkeypatch.setattr(market, "day0_moves", counted)
+    cache.clear()
+    db = cache.url()
+    rows = [story(store, i) for i in (1, 2, 3)]
+    first = cache.moves(db, rows)
+    # New objects for the same stories (a row's text is not part of the key).
+    again = cache.moves(db, [replace(r, summary=r.summary + " (edited)") for r in rows])
+    assert calls == [[1, 2, 3]] and again == first
+    cache.moves(db, rows[:2])
+    assert calls == [[1, 2, 3], [1, 2]]

@@ -165,9 +165,33 @@ def test_unknown_article_id_is_a_warning_not_a_crash(store: Engine) -> None:
 
 
 def test_ticker_page_shows_chart_and_news(store: Engine) -> None:
+    from terminal.counts import count_stories
+    from terminal.query import ArticleFilter
+
+    with Session(store) as s:
+        n = count_stories(s, ArticleFilter(tickers=("NVDA",))).n
     at = page("ticker", symbol="NVDA")
     assert at.get("plotly_chart")
-    assert "News (16)" in texts(at) or "News (" in texts(at)
+    assert 1 < n <= 50 and f"News: {n} stories" in texts(at)
+    assert "The latest" not in texts(at)
+
+
+def test_ticker_page_counts_every_story_and_says_how_many_it_shows(store: Engine) -> None:
+    """The heading counts the ticker's stories (not the 200 loaded for the chart); the
+    cards are the latest 50."""
+    records = [
+        ArticleRecord(
+            title=f"Zeta Corp filing number {i} on {i} widgets", tickers=["ZETA"],
+            published_at=datetime(2025, 6, 1, tzinfo=UTC).replace(hour=i % 24, minute=i // 24),
+            url=f"https://news.example/zeta/{i}", publisher="Wire",
+        )
+        for i in range(230)
+    ]  # fmt: skip
+    store_result(store, ParseResult(records=records), label="test", kind="file")
+    cache.clear()
+    at = page("ticker", symbol="ZETA")
+    assert "News: 230 stories" in texts(at) and "The latest 50;" in texts(at)
+    assert len(story_links(at)) == 50
 
 
 def test_ticker_without_stories(store: Engine) -> None:
