@@ -78,7 +78,8 @@ def test_batched_daily_download_with_split_dividend_and_a_failing_ticker() -> No
     )
 
     frame = result.frame
-    assert sorted(set(frame["symbol"])) == ["AAPL", "SPY"]
+    # (Once, under a loaded full run, AAPL came back empty: say why if it happens again.)
+    assert sorted(set(frame["symbol"])) == ["AAPL", "SPY"], (result.errors, result.missing)
     got = frame[frame["symbol"] == "AAPL"]
     assert got["ts"].dt.strftime("%Y-%m-%d").tolist() == [
         "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08",
