@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -87,6 +88,9 @@ class Article(Base):
     cluster_size: Mapped[int] = mapped_column(Integer, default=1)
     is_cluster_lead: Mapped[bool] = mapped_column(Boolean, default=True)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its impact_model was lowered when it joined a cluster as a repeat (0007_repeat_flag);
+    # given back if it leads again after the stories ahead of it are deleted.
+    lowered_as_repeat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     extra: Mapped[dict[str, object] | None] = mapped_column(JSON)
     # The title's sorted content words (terminal.enrich.clusters.title_fingerprint), kept
     # so clustering never re-tokenises stored titles; NULL when not computed.

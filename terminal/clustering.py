@@ -336,10 +336,12 @@ def clusters_of(session: Session, which: ColumnElement[bool]) -> list[int]:
 
 def recount(session: Session, cluster_ids: Sequence[int]) -> None:
     """After stories were deleted: each cluster's size, and its earliest story left as lead
-    (and the roll-ups' lead counts with it); a story left alone leaves its cluster."""
+    (and the roll-ups' lead counts with it, and its impact if it had lost it as a repeat);
+    a story left alone leaves its cluster."""
     for start in range(0, len(cluster_ids), 500):
         chunk = list(cluster_ids[start : start + 500])
         _refresh_clusters(session, chunk)
+        _restore_leads(session, chunk)
         session.execute(
             update(Article)
             .where(Article.cluster_id.in_(chunk), Article.cluster_size == 1)
@@ -377,8 +379,13 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
 
 
 def _lower_repeats(session: Session, new_ids: list[int]) -> None:
-    """New stories that joined a cluster after its first report lose their novelty."""
-    repeats = (Article.id.in_(new_ids), Article.is_cluster_lead.is_(False))
+    """New stories that joined a cluster after its first report lose their novelty (and
+    are marked, so `recount` can give it back)."""
+    repeats = (
+        Article.id.in_(new_ids),
+        Article.is_cluster_lead.is_(False),
+        Article.lowered_as_repeat.is_(False),
+    )
     lowered = Article.impact_model * REPEAT_FACTOR
     session.execute(
         update(Article)
@@ -386,6 +393,27 @@ def _lower_repeats(session: Session, new_ids: list[int]) -> None:
         .values(
             impact_model=lowered,
             impact_score=case((Article.impact.is_(None), lowered), else_=Article.impact_score),
+            lowered_as_repeat=True,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _restore_leads(session: Session, cluster_ids: list[int]) -> None:
+    """Stories of these clusters that lead again after the stories ahead of them were
+    deleted, and had been lowered as repeats, get their model impact back."""
+    restored = Article.impact_model / REPEAT_FACTOR
+    session.execute(
+        update(Article)
+        .where(
+            Article.cluster_id.in_(cluster_ids),
+            Article.is_cluster_lead.is_(True),
+            Article.lowered_as_repeat.is_(True),
+        )
+        .values(
+            impact_model=restored,
+            impact_score=case((Article.impact.is_(None), restored), else_=Article.impact_score),
+            lowered_as_repeat=False,
         )
         .execution_options(synchronize_session=False)
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
 from terminal import pipeline
+from terminal.clustering import REPEAT_FACTOR
 from terminal.counts import count_stories
 from terminal.enrich.clusters import title_fingerprint
 from terminal.importers import read_path
@@ -126,18 +127,26 @@ def test_removing_the_sample_set_keeps_live_stories(engine):
 
 
 def test_removing_a_sample_story_hands_its_cluster_to_the_live_story_left(engine):
-    """A live report of the sample's event joins its cluster; without the sample it leads."""
+    """A live report of the sample's event joins its cluster as a repeat (its model impact
+    lowered: no novelty); without the sample it leads, with its impact back."""
     title = "Nvidia beats estimates as data-center revenue soars"
     store(engine, [story(1, title=title, tickers=["NVDA"])], is_sample=True)
+    alone = prepare(story(2, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC"))
     store(engine, [story(2, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC")])
     leads = ArticleFilter(leads_only=True)
     with Session(engine) as s:
         assert [r.publisher for r in list_articles(s, leads).items] == ["Example Wire"]
+        repeat = s.scalars(select(Article).where(Article.publisher == "CNBC")).one()
+        assert alone.impact_model and repeat.impact_model == pytest.approx(
+            alone.impact_model * REPEAT_FACTOR
+        )
     with Session(engine) as s, s.begin():
         assert delete_sample(s) == 1
     with Session(engine) as s:
         live = s.scalars(select(Article)).one()
         assert (live.cluster_id, live.cluster_size, live.is_cluster_lead) == (None, 1, True)
+        assert live.impact_model == pytest.approx(alone.impact_model)
+        assert live.impact_score == pytest.approx(alone.impact_model)  # no source impact
         page = list_articles(s, leads)
         assert [r.publisher for r in page.items] == ["CNBC"]
         assert count_stories(s, leads).n == 1
