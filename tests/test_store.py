@@ -365,3 +365,15 @@ def test_a_story_the_database_refuses_is_rejected_alone(postgres_db):
     assert summary.inserted == 4 and len(summary.rejected) == 1
     assert summary.rejected[0].location == "record 3" and "too long" in summary.rejected[0].reason
     assert count(postgres_db) == 4 and count(postgres_db, ArticleTicker) == 4
+
+
+def test_text_and_extra_fields_come_back_as_written(engine):
+    """Tabs, newlines, backslashes, quotes and non-ASCII text survive the bulk write (the
+    driver's executemany on SQLite, COPY's text format on PostgreSQL), JSON extras too."""
+    odd = 'Tab\there, line\nbreak, back\\slash, "quotes", \u00e9t\u00e9 \u2014 \u65e5\u672c'
+    record = story(1, title=odd, summary=odd, extra={"desk": odd, "n": [1, 2], "none": None})
+    assert store(engine, [record]).inserted == 1
+    with Session(engine) as s:
+        stored = s.scalars(select(Article)).one()
+        assert (stored.title, stored.summary) == (odd, odd)
+        assert stored.extra == {"desk": odd, "n": [1, 2], "none": None}
