@@ -381,39 +381,30 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
 def _lower_repeats(session: Session, new_ids: list[int]) -> None:
     """New stories that joined a cluster after its first report lose their novelty (and
     are marked, so `recount` can give it back)."""
-    repeats = (
-        Article.id.in_(new_ids),
-        Article.is_cluster_lead.is_(False),
-        Article.lowered_as_repeat.is_(False),
-    )
-    lowered = Article.impact_model * REPEAT_FACTOR
-    session.execute(
-        update(Article)
-        .where(*repeats, Article.impact_model.is_not(None))
-        .values(
-            impact_model=lowered,
-            impact_score=case((Article.impact.is_(None), lowered), else_=Article.impact_score),
-            lowered_as_repeat=True,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    repeats = (Article.id.in_(new_ids), Article.is_cluster_lead.is_(False))
+    _rescale_impact(session, repeats, REPEAT_FACTOR, lowered=False)
 
 
 def _restore_leads(session: Session, cluster_ids: list[int]) -> None:
     """Stories of these clusters that lead again after the stories ahead of them were
     deleted, and had been lowered as repeats, get their model impact back."""
-    restored = Article.impact_model / REPEAT_FACTOR
+    leads = (Article.cluster_id.in_(cluster_ids), Article.is_cluster_lead.is_(True))
+    _rescale_impact(session, leads, 1 / REPEAT_FACTOR, lowered=True)
+
+
+def _rescale_impact(
+    session: Session, which: tuple[ColumnElement[bool], ...], factor: float, *, lowered: bool
+) -> None:
+    """Scale the model impact (and the impact score, where the source gave none) of the
+    stories `which` selects among those marked `lowered`, and flip the mark."""
+    scaled = Article.impact_model * factor
     session.execute(
         update(Article)
-        .where(
-            Article.cluster_id.in_(cluster_ids),
-            Article.is_cluster_lead.is_(True),
-            Article.lowered_as_repeat.is_(True),
-        )
+        .where(*which, Article.lowered_as_repeat.is_(lowered), Article.impact_model.is_not(None))
         .values(
-            impact_model=restored,
-            impact_score=case((Article.impact.is_(None), restored), else_=Article.impact_score),
-            lowered_as_repeat=False,
+            impact_model=scaled,
+            impact_score=case((Article.impact.is_(None), scaled), else_=Article.impact_score),
+            lowered_as_repeat=not lowered,
         )
         .execution_options(synchronize_session=False)
     )
