@@ -82,7 +82,7 @@ else:
 
 shown = news[:SHOWN]
 total = cache.feed_count(db, ArticleFilter(tickers=(symbol,)))  # exact, from the roll-ups
-st.markdown(f"##### News: {total} {'story' if str(total) == '1' else 'stories'}")
+st.markdown(f"##### News: {total} {'story' if total.n == 1 else 'stories'}")
 if total.n > len(shown):
     st.caption(f"The latest {len(shown)}; every one in the feed (link above).")
 moves = cache.moves(db, shown)
