@@ -66,7 +66,7 @@ def count_stories(
     of tickers/topics/sources (plus the sample and cluster switches); otherwise counted among
     the newest `window` candidates, stopping after `cap` matches (None: count every story).
     Not `exact` means "at least n"."""
-    keys = _rollup_keys(flt)
+    keys = rollup_keys(flt)
     if keys is not None and len(keys) <= 2:
         return Count(rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample))
     if cap is None:
@@ -106,7 +106,7 @@ def facet_summary(
     counted: dict[ArticleFilter, list[str]] = {}
     for name, dim in FACET_DIMS.items():
         sub = flt.without(name)
-        keys = _rollup_keys(sub)
+        keys = rollup_keys(sub)
         if keys is None or len(keys) > 1:
             counted.setdefault(sub, []).append(name)
             continue
@@ -198,7 +198,7 @@ def facet_counts(
     return facet_summary(session, flt, top=top).counts
 
 
-def _rollup_keys(flt: ArticleFilter) -> list[tuple[str, str]] | None:
+def rollup_keys(flt: ArticleFilter) -> list[tuple[str, str]] | None:
     """The (dim, value) pairs `flt` amounts to when only those and the switches filter."""
     if (
         search.parse_query(flt.text)

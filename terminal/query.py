@@ -97,14 +97,9 @@ def list_articles(
     """One page of stories. Newest first pages by `cursor` (keyset) or `offset`."""
     limit = max(1, min(int(limit), 1000))
     if sort in ("impact", "move"):
-        stmt = (
-            select(Article.id, Article.pub_key)
-            .where(*conditions(session, flt))
-            .order_by(_ranking(sort), desc(Article.pub_key))
-            .offset(offset)
-            .limit(limit + 1)
-        )
-        keys: Sequence[Any] = session.connection().execute(stmt).all()
+        from terminal.ranking import ranked_keys  # (it builds on this module)
+
+        keys: Sequence[Any] = ranked_keys(session, flt, sort, limit=limit + 1, offset=offset)
     else:
         stmt = keys_stmt(session, flt, limit=offset + limit + 1, before=cursor)
         keys = session.connection().execute(stmt).all()[offset:]
@@ -309,11 +304,18 @@ def _walk(
 
 
 def conditions(
-    session: Session, flt: ArticleFilter, *, skip: str = "", owner: Any = None
+    session: Session,
+    flt: ArticleFilter,
+    *,
+    skip: str = "",
+    owner: Any = None,
+    probe_text: bool = False,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses on `articles` for every filter except the driving one (`skip`); link
     filters test `owner` (a story id column, `articles.id` unless given). A new clause on
-    the story row must also be named in `_links_only`."""
+    the story row must also be named in `_links_only`. `probe_text`: on SQLite a search
+    term is tested per story (a full-text look-up of its row) instead of against the list
+    of every match, for walks that stop after a page of dense matches."""
     a = Article
     owner = a.id if owner is None else owner
     out: list[ColumnElement[bool]] = []
@@ -347,7 +349,11 @@ def conditions(
     terms = search.parse_query(flt.text)
     if terms and skip != "text":
         if session.get_bind().dialect.name == "sqlite":
-            out.append(a.pub_key.in_(search.sqlite_matching(terms)))
+            matching = search.sqlite_matching(terms)
+            if probe_text:
+                out.append(matching.where(search.FTS.c.rowid == a.pub_key).exists())
+            else:
+                out.append(a.pub_key.in_(matching))
         else:
             out.append(search.postgres_condition(terms))
     if skip not in ("tickers", "topics"):
@@ -365,7 +371,7 @@ def range_conditions(key: Any, flt: ArticleFilter) -> list[ColumnElement[bool]]:
     return out
 
 
-def _ranking(sort: Sort) -> Any:  # a descending ORDER BY term
+def ranking_term(sort: Sort) -> Any:  # a descending ORDER BY term
     """The ORDER BY term ahead of newest-first: the impact score, or (sort="move") the largest
     |day-0 abnormal return| among the story's reactions to the configured benchmark, none last."""
     if sort == "impact":

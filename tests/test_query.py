@@ -434,9 +434,9 @@ def test_facets_to_count_are_counted_side_by_side_on_connections_of_their_own(en
 
 
 def _counted(flt: ArticleFilter, name: str) -> bool:
-    from terminal.counts import _rollup_keys
+    from terminal.counts import rollup_keys
 
-    keys = _rollup_keys(flt.without(name))
+    keys = rollup_keys(flt.without(name))
     return keys is None or len(keys) > 1
 
 
@@ -561,3 +561,32 @@ def test_postgres_checks_the_other_link_per_candidate_not_as_a_semi_join(postgre
         raw.execute("EXPLAIN " + str(compiled), compiled.params)
         plan = "\n".join(row[0] for row in raw.fetchall())
     assert "SubPlan" in plan and "Semi Join" not in plan, plan
+
+
+RANKED = [
+    *SINGLE,
+    ArticleFilter(tickers=("NVDA",), topics=("earnings",)),
+    ArticleFilter(text="guidance"),
+    ArticleFilter(text="story", min_impact=0.3),
+]
+
+
+@pytest.mark.parametrize("window", [0, 10_000], ids=["many-matches", "few-matches"])
+@pytest.mark.parametrize("flt", RANKED, ids=lambda f: repr(f)[13:70])
+def test_impact_ranked_pages_are_exact_whichever_way_they_are_found(
+    engine, corpus, flt, window, monkeypatch
+):
+    """Sort by impact: the matching stories, highest impact first (newest first among
+    equals), page after page, whether they were all read and ranked (few matches) or
+    found walking the impact index (many: `window` 0 forces it)."""
+    from terminal import ranking
+
+    monkeypatch.setattr(ranking, "RANK_WINDOW", window)
+    by_title = {r.title: r for r in corpus}
+    matching = titles(engine, flt, limit=1000)  # newest first, checked against the oracle
+    expected = sorted(
+        matching, key=lambda t: (by_title[t].impact, by_title[t].published_at), reverse=True
+    )
+    pages = [titles(engine, flt, limit=7, offset=o, sort="impact") for o in range(0, 49, 7)]
+    assert [t for page in pages for t in page] == expected
+    assert titles(engine, flt, limit=100, sort="move") == matching  # no moves: newest first
