@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Article
+from db.models import Article, Reaction
 from terminal import rollups
+from terminal.config import benchmark_symbol
 from terminal.counts import rollup_keys
 from terminal.query import ArticleFilter, Sort, conditions, keys_stmt, ranking_term
 
@@ -42,6 +43,8 @@ def ranked_keys(
     # and a sort for a rare term, the ranking's index for a common one.)
     if size is not None and size <= RANK_WINDOW:
         return _rank_few(session, flt, sort, limit=limit, offset=offset)
+    if sort == "move":
+        return _moved_first(session, flt, limit=limit, offset=offset)
     stmt = (
         select(Article.id, Article.pub_key)
         .where(*conditions(session, flt, probe_text=True))
@@ -73,3 +76,35 @@ def _rank_few(
         .limit(limit)
     )
     return list(session.connection().execute(stmt).all())
+
+
+def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: int) -> list[Any]:
+    """Many matches by realised move: the stories with a measured move (from the reaction
+    table, ranked), then every other match newest first. Ranking every story by a
+    per-story look-up of its reactions took 0.47 s at 1M on SQLite, 1.2 s on PostgreSQL."""
+    moved = (
+        select(Reaction.article_id.label("id"), func.max(func.abs(Reaction.ar_0d)).label("m"))
+        .where(Reaction.benchmark == benchmark_symbol(), Reaction.ar_0d.is_not(None))
+        .group_by(Reaction.article_id)
+        .subquery()
+    )
+    conds = conditions(session, flt, probe_text=True)
+    ranked = (
+        select(Article.id, Article.pub_key)
+        .join(moved, moved.c.id == Article.id)
+        .where(*conds)
+        .order_by(desc(moved.c.m), desc(Article.pub_key))
+    )
+    first = list(session.connection().execute(ranked.offset(offset).limit(limit)).all())
+    if len(first) == limit:
+        return first
+    counted = select(func.count()).select_from(ranked.order_by(None).subquery())
+    skip = max(0, offset - int(session.scalar(counted) or 0))
+    rest = (
+        select(Article.id, Article.pub_key)
+        .where(*conds, ~Article.id.in_(select(moved.c.id)))
+        .order_by(desc(Article.pub_key))
+        .offset(skip)
+        .limit(limit - len(first))
+    )
+    return first + list(session.connection().execute(rest).all())

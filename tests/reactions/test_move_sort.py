@@ -25,11 +25,20 @@ def reaction(article_id: int, symbol: str, ar_0d: float, benchmark: str = "SPY")
     return row
 
 
+@pytest.fixture(autouse=True, params=[0, 10_000], ids=["many-matches", "few-matches"])
+def _ranking_window(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test both ways: stories with a move first, then the rest (many matches), or
+    every match read and ranked (few)."""
+    from terminal import ranking
+
+    monkeypatch.setattr(ranking, "RANK_WINDOW", request.param)
+
+
 @pytest.fixture
-def session(sqlite_db: Engine) -> Iterator[Session]:
+def session(engine: Engine) -> Iterator[Session]:
     """Stories 1-4 (4 newest); 1 moved 8% (NVDA, down), 2 moved 5%, 3 has no reaction, 4 only
     against QQQ."""
-    with Session(sqlite_db, expire_on_commit=False) as s:
+    with Session(engine, expire_on_commit=False) as s:
         save_articles(s, [story(n, tickers=["NVDA", "AMD"]) for n in range(1, 5)])
         ids = dict(enumerate(sorted(a.id for a in list_articles(s, ArticleFilter()).items), 1))
         rows = [reaction(ids[1], "NVDA", -0.08), reaction(ids[1], "AMD", 0.01),
