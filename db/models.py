@@ -98,7 +98,9 @@ class Article(Base):
 
     __table_args__ = (
         Index("ix_articles_publisher_pub_key", "publisher", "pub_key"),
-        Index("ix_articles_impact_score_pub_key", "impact_score", "pub_key"),
+        # Carries the publisher: a source's stories by impact are found walking it alone
+        # (0008_impact_index_publisher).
+        Index("ix_articles_impact_score_pub_key_publisher", "impact_score", "pub_key", "publisher"),
         Index("ix_articles_cluster_id", "cluster_id"),
         Index("ix_articles_source_id", "source_id"),
         Index("ix_articles_is_sample_pub_key", "is_sample", "pub_key"),

@@ -47,7 +47,7 @@ def ranked_keys(
         return _moved_first(session, flt, limit=limit, offset=offset)
     stmt = (
         select(Article.id, Article.pub_key)
-        .where(*conditions(session, flt, probe_text=True))
+        .where(*conditions(session, flt, ranking_walk=True))
         .order_by(ranking_term(sort), desc(Article.pub_key))
         .offset(offset)
         .limit(limit)
@@ -88,7 +88,7 @@ def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: in
         .group_by(Reaction.article_id)
         .subquery()
     )
-    conds = conditions(session, flt, probe_text=True)
+    conds = conditions(session, flt, ranking_walk=True)
     ranked = (
         select(Article.id, Article.pub_key)
         .join(moved, moved.c.id == Article.id)
