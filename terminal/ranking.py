@@ -23,10 +23,18 @@ from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, Reaction
-from terminal import rollups
+from terminal import rollups, search
 from terminal.config import benchmark_symbol
 from terminal.counts import rollup_keys
-from terminal.query import ArticleFilter, Sort, conditions, keys_stmt, ranking_term
+from terminal.query import (
+    ArticleFilter,
+    Sort,
+    conditions,
+    driving_link,
+    fts_match,
+    keys_stmt,
+    ranking_term,
+)
 
 RANK_WINDOW = 10_000  # at most this many matches: read them all, then rank
 
@@ -37,8 +45,7 @@ def ranked_keys(
     """(id, pub_key) of the stories at `offset` .. `offset + limit` of the ranking."""
     size = _known_size(session, flt)
     if size is None and session.get_bind().dialect.name == "sqlite":
-        walk = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
-        size = int(session.scalar(select(func.count()).select_from(walk)) or 0)
+        size = _bounded_size(session, flt)
     # (PostgreSQL plans a search term's ranking from its own statistics: the GIN index
     # and a sort for a rare term, the ranking's index for a common one.)
     if size is not None and size <= RANK_WINDOW:
@@ -61,6 +68,19 @@ def _known_size(session: Session, flt: ArticleFilter) -> int | None:
     if keys is None or len(keys) > 2:
         return None
     return rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+
+
+def _bounded_size(session: Session, flt: ArticleFilter) -> int:
+    """Matches of `flt` counted up to RANK_WINDOW + 1 along its own walk; for a search term
+    its full-text matches alone (an upper bound, no story rows read: 3 ms instead of 5
+    for a common term)."""
+    match = fts_match(session, flt)
+    if match is not None and driving_link(flt, session) is None:
+        rowid = search.FTS.c.rowid
+        walk = select(rowid).where(match).limit(RANK_WINDOW + 1).subquery()
+    else:
+        walk = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
+    return int(session.scalar(select(func.count()).select_from(walk)) or 0)
 
 
 def _rank_few(

@@ -25,6 +25,7 @@ QUERY_FIGURES = {
     "latest_page", "ticker_hot", "ticker_rare", "topic_min_impact", "source_date_range",
     "three_filters", "second_page", "search_common", "search_rare", "search_phrase",
     "facets_all", "facets_ticker", "facets_two_filters", "facets_three_filters", "facets_text",
+    "impact_ticker_rare", "impact_search_common",
 }  # fmt: skip
 OTHER_FIGURES = {
     "ingest_throughput",

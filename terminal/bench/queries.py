@@ -20,7 +20,7 @@ from db.engine import read_session
 from terminal import search
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import WINDOW, facet_counts
-from terminal.query import ArticleFilter, list_articles
+from terminal.query import ArticleFilter, Sort, list_articles
 from terminal.timekeys import to_pub_key
 
 PAGE = 50
@@ -45,6 +45,7 @@ class Case:
     params: tuple[Any, ...] = ()
     facets: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     cursor_from_first_page: bool = False
+    sort: Sort = "newest"
 
 
 def rare_symbol(spec: CorpusSpec) -> str:
@@ -123,12 +124,34 @@ def cases(spec: CorpusSpec, dialect: str) -> list[Case]:
         ("search_phrase", f'"{PHRASE}"'),
     ):
         out.append(_search_case(name, query, dialect))
+    out += _ranked_cases(spec, dialect)
     out.append(_facets_case("facets_all", ArticleFilter(), ""))
     out.append(_facets_case("facets_ticker", ArticleFilter(tickers=(HOT,)), HOT))
     out.append(_two_filters_facets_case())
     out.append(_windowed_facets_case())
     out.append(_text_facets_case(dialect))
     return out
+
+
+def _ranked_cases(spec: CorpusSpec, dialect: str) -> list[Case]:
+    """Pages sorted by impact where the two ways to the top differ most: a rare ticker
+    (read its few stories, rank them) and a common search term (walk the impact index,
+    testing each story for the term)."""
+    rare = rare_symbol(spec)
+    by_impact = "a.impact_score DESC, a.pub_key"
+    ticker = _page("a.id = t.article_id AND t.symbol = ?", "article_tickers t CROSS JOIN articles a",
+                   by_impact)  # fmt: skip
+    if dialect == "sqlite":
+        term = "EXISTS (SELECT 1 FROM articles_fts f WHERE f.articles_fts MATCH ? AND f.rowid = a.pub_key)"
+        param = f'"{COMMON_TERM}"'
+    else:
+        term, param = "a.search_vector @@ to_tsquery('english', ?)", f"'{COMMON_TERM}'"
+    return [
+        Case("impact_ticker_rare", FEED_MS, ArticleFilter(tickers=(rare,)), ticker, (rare,),
+             sort="impact"),
+        Case("impact_search_common", SEARCH_MS, ArticleFilter(text=COMMON_TERM),
+             _page(term, order=by_impact), (param,), sort="impact"),
+    ]  # fmt: skip
 
 
 def _search_case(name: str, query: str, dialect: str) -> Case:
@@ -285,7 +308,9 @@ def catalyst_runner(engine: Engine, case: Case) -> Callable[[], object]:
     if case.cursor_from_first_page:
         cursor = _in_session(engine, lambda s: list_articles(s, flt, limit=PAGE)).next_cursor
         case.params = (*case.params, cursor)
-    return lambda: _in_session(engine, lambda s: list_articles(s, flt, limit=PAGE, cursor=cursor))
+    return lambda: _in_session(
+        engine, lambda s: list_articles(s, flt, limit=PAGE, cursor=cursor, sort=case.sort)
+    )
 
 
 def _in_session(engine: Engine, work: Callable[[Session], Any]) -> Any:
