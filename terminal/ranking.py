@@ -10,9 +10,10 @@ Two ways to the top of a ranking, chosen per filter:
 
 The roll-ups tell which when the filter is no more than single values of tickers, topics
 or sources (plus the switches); otherwise, on SQLite, a count of the bounded walk does
-(it stops at RANK_WINDOW + 1); PostgreSQL plans those from its own statistics. At 1,000,000 stories a rare ticker by impact took 1.3 s (the impact
-index walked to its end, probing each story's tickers), a common search term 0.8 s
-(every match listed first); both now take a few milliseconds.
+(it stops at RANK_WINDOW + 1); PostgreSQL plans those from its own statistics. At
+1,000,000 stories a rare ticker by impact took 1.3 s (the impact index walked to its
+end, probing each story's tickers), a common search term 0.8 s (every match listed
+first); both now take a few milliseconds.
 """
 
 from __future__ import annotations
