@@ -53,14 +53,16 @@ def ranked_keys(
         return _rank_few(session, flt, sort, limit=limit, offset=offset)
     if sort == "move":
         return _moved_first(session, flt, limit=limit, offset=offset)
-    stmt = (
-        select(Article.id, Article.pub_key)
-        .where(*conditions(session, flt, ranking_walk=True))
-        .order_by(ranking_term(sort), desc(Article.pub_key))
-        .offset(offset)
-        .limit(limit)
+    matching = select(Article.id, Article.pub_key).where(
+        *conditions(session, flt, ranking_walk=True)
     )
-    return list(session.connection().execute(stmt).all())
+    return _page(session, matching, sort, limit=limit, offset=offset)
+
+
+def _page(session: Session, stories: Any, sort: Sort, *, limit: int, offset: int) -> list[Any]:
+    """(id, pub_key) of `stories` (a select of them), ranked, one page."""
+    ranked = stories.order_by(ranking_term(sort), desc(Article.pub_key))
+    return list(session.connection().execute(ranked.offset(offset).limit(limit)).all())
 
 
 def _known_size(session: Session, flt: ArticleFilter) -> int | None:
@@ -89,14 +91,8 @@ def _rank_few(
 ) -> list[Any]:
     """Every match (at most RANK_WINDOW) through the filter's own walk, then ranked."""
     few = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
-    stmt = (
-        select(Article.id, Article.pub_key)
-        .join(few, few.c[0] == Article.id)
-        .order_by(ranking_term(sort), desc(Article.pub_key))
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(session.connection().execute(stmt).all())
+    stories = select(Article.id, Article.pub_key).join(few, few.c[0] == Article.id)
+    return _page(session, stories, sort, limit=limit, offset=offset)
 
 
 def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: int) -> list[Any]:
