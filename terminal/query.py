@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, FacetRollup, Reaction
-from terminal import bound, search
+from terminal import bound, driver, search
 from terminal.config import benchmark_symbol
 from terminal.timekeys import to_pub_key
 
@@ -140,9 +140,10 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     """Stories by id, in the order given, with their tickers and topics."""
     if not ids:
         return []
-    stmt = _rows_stmt(bound.dialect_of(session))
+    # On the driver's cursor: SQLAlchemy's result rows cost more than the query (driver.py).
+    prepared = driver.prepare(id(_rows_stmt), _rows_stmt, session.get_bind().dialect)
     found = {}
-    for *columns, tickers, topics in session.connection().execute(stmt, _ids_param(session, ids)):
+    for *columns, tickers, topics in driver.fetch(session, prepared, _ids_param(session, ids)):
         row = ArticleRow(*columns)  # field order
         row.tickers, row.topics = _split(tickers), _split(topics)
         found[row.id] = row

@@ -238,6 +238,47 @@ def test_rows_carry_tickers_topics_and_flags(engine, corpus):
     assert row.impact == r.impact
 
 
+def test_rows_read_on_the_driver_equal_what_the_orm_reads(engine):
+    """load_rows reads on the driver's cursor (terminal/driver.py): every field must be
+    what the ORM gives for the same story, of the same type (aware UTC times, real
+    booleans, None where nothing is stored), on both databases."""
+    from datetime import UTC
+
+    from db.models import Article
+    from terminal.query import ArticleRow, load_rows
+
+    records = [
+        story(1, url=None, impact=None, sentiment=None, is_sample=True, published_estimated=True),
+        story(2, tickers=["NVDA", "AMD", "INTC"], topics=["earnings", "macro-rates"]),
+    ]
+    ids = store(engine, records).inserted_ids
+    with Session(engine) as s:
+        rows = load_rows(s, [ids[1], 999_999, ids[0]])  # the order given; unknown ids left out
+        orm = [s.get(Article, i) for i in (ids[1], ids[0])]
+    assert [r.id for r in rows] == [ids[1], ids[0]]
+    fields = [f for f in ArticleRow.__slots__ if f not in ("tickers", "topics")]
+    for row, article in zip(rows, orm, strict=True):
+        for name in fields:
+            mine, theirs = getattr(row, name), getattr(article, name)
+            assert mine == theirs and type(mine) is type(theirs), name
+        assert row.published_at.tzinfo is UTC
+    assert rows[0].tickers == ["NVDA", "AMD", "INTC"] and rows[0].topics == [
+        "earnings",
+        "macro-rates",
+    ]
+    assert rows[1].is_sample is True and rows[1].published_estimated is True
+    assert rows[1].url is None and rows[1].impact is None
+
+
+def test_a_driver_statement_refuses_a_column_type_it_cannot_convert(engine):
+    from sqlalchemy import JSON, column, select
+
+    from terminal import driver
+
+    with pytest.raises(TypeError, match="no driver-level converter"):
+        driver.prepare(0, lambda _: select(column("x", JSON)), engine.dialect)
+
+
 def facet_oracle(engine, records, flt: ArticleFilter) -> dict[str, dict[str, int]]:
     """Facet counts by counting in Python over the stories the listing returns for the filter
     without each facet's own field (the listing knows cluster leads; the records do not)."""

@@ -1,0 +1,97 @@
+"""Hot read statements run straight on the driver's cursor, their rows as plain tuples.
+
+A feed page reads 50 story rows. SQLAlchemy's result machinery (a Row object per row, a
+processor call per value, a datetime parser per time) took longer than SQLite took to
+find them: 1.7 ms against 0.75 ms at 1M stories. A statement here compiles once per
+database kind; each execution binds its parameters, runs on the session's own
+connection (inside its transaction) and converts only the values that need it, with
+converters picked once per column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Boolean, Float, Integer, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.sqltypes import NullType
+
+from db.types import UTCDateTime
+
+Convert = Callable[[Any], Any] | None
+
+
+class Prepared(NamedTuple):
+    """A statement compiled for one database kind."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # parameter order for positional drivers (SQLite)
+    fixed: dict[str, Any]  # the statement's own bound literals (e.g. a separator)
+    convert: tuple[Convert, ...]  # per column: None, or the value's converter
+
+
+_PREPARED: dict[tuple[int, str, str], Prepared] = {}
+
+
+def prepare(key: int, stmt: Callable[[str], Select[Any]], dialect: Dialect) -> Prepared:
+    """`stmt(dialect name)` compiled for `dialect`, once per (key, database kind, driver)."""
+    slot = (key, dialect.name, dialect.driver)
+    found = _PREPARED.get(slot)
+    if found is None:
+        built = stmt(dialect.name)
+        compiled = built.compile(dialect=dialect)
+        positions = tuple(compiled.positiontup) if compiled.positional else None
+        fixed = {k: v for k, v in compiled.params.items() if v is not None}
+        convert = tuple(_converter(c.type, dialect) for c in built.selected_columns)
+        found = _PREPARED[slot] = Prepared(compiled.string, positions, fixed, convert)
+    return found
+
+
+def fetch(session: Session, prepared: Prepared, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The statement's rows for `params`, read on the session's connection."""
+    values = {**prepared.fixed, **params}
+    bound: Any = (
+        tuple(values[name] for name in prepared.positions)
+        if prepared.positions is not None
+        else values
+    )
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(prepared.sql, bound)
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    steps = [(i, f) for i, f in enumerate(prepared.convert) if f is not None]
+    if not steps:
+        return [tuple(row) for row in found]
+    out = []
+    for row in found:
+        items = list(row)
+        for i, f in steps:
+            value = items[i]
+            if value is not None:
+                items[i] = f(value)
+        out.append(tuple(items))
+    return out
+
+
+def _converter(kind: Any, dialect: Dialect) -> Convert:
+    """How a column's driver value becomes what the ORM would have returned."""
+    if isinstance(kind, UTCDateTime):
+        return _utc
+    if isinstance(kind, Boolean):
+        return bool if dialect.name == "sqlite" else None  # SQLite stores 0 and 1
+    if isinstance(kind, Integer | Float | String | NullType):  # the drivers' own values
+        return None
+    raise TypeError(f"no driver-level converter for {kind!r}")  # (a new column type here)
+
+
+def _utc(value: Any) -> datetime:
+    """A stored naive UTC time (SQLite's text, PostgreSQL's timestamp) as an aware one."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
