@@ -44,7 +44,7 @@ def prepare(key: int, stmt: Callable[[str], Select[Any]], dialect: Dialect) -> P
     if found is None:
         built = stmt(dialect.name)
         compiled = built.compile(dialect=dialect)
-        positions = tuple(compiled.positiontup) if compiled.positional else None
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
         fixed = {k: v for k, v in compiled.params.items() if v is not None}
         convert = tuple(_converter(c.type, dialect) for c in built.selected_columns)
         found = _PREPARED[slot] = Prepared(compiled.string, positions, fixed, convert)
