@@ -13,19 +13,19 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, ArticleTicker, ArticleTopic
-from terminal import bound, rollups
+from terminal import bound, driver, rollups
 from terminal.enrich.clusters import (
     ClusterCandidate,
     content_words,
     find_cluster,
     fingerprint_words,
-    shares_enough,
+    words_needed,
 )
 from terminal.timekeys import from_pub_key
 
@@ -117,16 +117,16 @@ def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None
 def _sharing(
     mine: frozenset[str], others: list[int], words: dict[int, frozenset[str]]
 ) -> list[int]:
-    """The stories among `others` whose titles share enough words with `mine` to compare."""
+    """The stories among `others` whose titles share enough words with `mine` to compare
+    (shares_enough, inlined: it runs for every neighbour of every new story)."""
     out = []
+    size = len(mine)
     for other in others:
         theirs = words.get(other)
-        # Fewer than min(3, either length) shared words can never be enough: skip the call.
-        if (
-            theirs is not None
-            and len(mine & theirs) >= min(3, len(mine), len(theirs))
-            and shares_enough(mine, theirs)
-        ):
+        if theirs is None:
+            continue
+        shortest = size if size < len(theirs) else len(theirs)
+        if shortest and len(mine & theirs) >= words_needed(shortest):
             out.append(other)
     return out
 
@@ -150,7 +150,7 @@ def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
 
 def _window_candidates(
     session: Session, ids: list[int], span: tuple[int, int]
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, Any], dict[int, frozenset[str]]]:
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, _Story], dict[int, frozenset[str]]]:
     """_neighbour_pairs() and _stories() in memory, from one read of the time window.
 
     Every stored story within `span` (48 hours around the new ones) is read; each new
@@ -158,9 +158,7 @@ def _window_candidates(
     does; one with no such neighbour takes them per topic instead.
     """
     lo, hi = span
-    a = Article
-    stmt = select(a.id, a.title, a.title_words, a.pub_key, a.cluster_id, a.cluster_size)
-    rows = {r.id: r for r in session.connection().execute(stmt.where(a.pub_key.between(lo, hi)))}
+    rows = _story_rows(session, "window", {"lo": lo, "hi": hi})
     new = [i for i in ids if i in rows]
     pairs: dict[int, list[tuple[int, int]]] = {}
     for link, key in ((ArticleTicker, ArticleTicker.symbol), (ArticleTopic, ArticleTopic.topic)):
@@ -193,14 +191,16 @@ def _nearest_in(
         at = bisect_left(times, me)  # the story itself: time keys are unique
         first = max(at - SIDE, bisect_left(times, me - WINDOW_US, 0, at))
         last = min(at + 1 + SIDE, bisect_right(times, me + WINDOW_US, at))
+        gaps = [me - t if t < me else t - me for t in times[first:last]]
         if len(keys) == 1:  # one key: each story is listed once, nothing to merge
-            found = [(owners[j], abs(times[j] - me)) for j in range(first, last)]
-            found = [pair for pair in found if pair[0] != own_id]
+            found = [
+                pair for pair in zip(owners[first:last], gaps, strict=True) if pair[0] != own_id
+            ]
             found.sort(key=itemgetter(1))
             return found[:NEAREST]
-        for j in range(first, last):
-            owner, gap = owners[j], abs(times[j] - me)
-            if gap < near.get(owner, WINDOW_US + 1):
+        for owner, gap in zip(owners[first:last], gaps, strict=True):
+            known = near.get(owner)
+            if known is None or gap < known:
                 near[owner] = gap
     near.pop(own_id, None)
     return sorted(near.items(), key=itemgetter(1))[:NEAREST]
@@ -216,14 +216,21 @@ def _keys_in_window(
     """Per ticker (or topic): the window's stories as (time keys, ids), in time order;
     fills keys_of (story id -> its keys) on the way."""
     lo, hi = span
-    stmt = (
-        select(link.article_id, key, link.pub_key)
-        .join(Article, Article.id == link.article_id)
-        .where(Article.pub_key.between(lo, hi))
-        .order_by(link.pub_key)
-    )
+
+    def stmt(_dialect: str) -> Select[Any]:
+        return (
+            select(link.article_id, key, link.pub_key)
+            .join(Article, Article.id == link.article_id)
+            .where(Article.pub_key.between(bindparam("lo"), bindparam("hi")))
+            .order_by(link.pub_key)
+        )
+
+    # On the driver's cursor (tens of thousands of rows a batch: see terminal/driver.py).
+    dialect = session.get_bind().dialect
+    prepared = driver.prepare(("window links", link.__tablename__), stmt, dialect)
+    found = driver.fetch(session, prepared, {"lo": lo, "hi": hi})
     index: dict[str, tuple[list[int], list[int]]] = {}
-    for article_id, value, pub_key in session.connection().execute(stmt).all():
+    for article_id, value, pub_key in found:
         keys_of[article_id].append(value)
         times, owners = index.setdefault(value, ([], []))
         times.append(pub_key)
@@ -231,28 +238,50 @@ def _keys_in_window(
     return index
 
 
-def _stories(session: Session, ids: set[int]) -> tuple[dict[int, Any], dict[int, frozenset[str]]]:
+def _stories(
+    session: Session, ids: set[int]
+) -> tuple[dict[int, _Story], dict[int, frozenset[str]]]:
     """The stories' rows (id, title, title_words, pub_key, cluster id and size) and words.
 
     Words stored with the story are read back; a story stored without them (NULL) has
     its title reduced here.
     """
-    stmt = select(
-        Article.id,
-        Article.title,
-        Article.title_words,
-        Article.pub_key,
-        Article.cluster_id,
-        Article.cluster_size,
-    ).where(bound.in_list(Article.id, "ids", bound.dialect_of(session)))
-    # Core, no ORM loading; the (up to 16,000) ids bound as one value, not rendered each.
-    found = session.connection().execute(stmt, {"ids": bound.values(session, sorted(ids))})
-    rows = {r.id: r for r in found.all()}
+    rows = _story_rows(session, "ids", {"ids": bound.values(session, sorted(ids))})
     words = {
         i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
         for i, r in rows.items()
     }
     return rows, words
+
+
+class _Story(NamedTuple):
+    """What clustering reads of a story (a plain tuple: attribute reads on SQLAlchemy's
+    rows raised and caught an AttributeError inside each, 1.3% of an import)."""
+
+    id: int
+    title: str
+    title_words: str | None
+    pub_key: int
+    cluster_id: int | None
+    cluster_size: int
+
+
+def _story_rows(session: Session, which: str, params: dict[str, Any]) -> dict[int, _Story]:
+    """The stories in a time window ("window": lo, hi) or of a list ("ids"), by id."""
+
+    def stmt(dialect: str) -> Any:
+        a = Article
+        where = (
+            a.pub_key.between(bindparam("lo"), bindparam("hi"))
+            if which == "window"
+            else bound.in_list(a.id, "ids", dialect)
+        )
+        return select(a.id, a.title, a.title_words, a.pub_key, a.cluster_id, a.cluster_size).where(
+            where
+        )
+
+    prepared = driver.prepare(("cluster stories", which), stmt, session.get_bind().dialect)
+    return {row[0]: _Story(*row) for row in driver.fetch(session, prepared, params)}
 
 
 def _neighbour_pairs(session: Session, ids: list[int]) -> dict[int, list[tuple[int, int]]]:

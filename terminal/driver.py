@@ -10,7 +10,7 @@ converters picked once per column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -34,10 +34,10 @@ class Prepared(NamedTuple):
     convert: tuple[Convert, ...]  # per column: None, or the value's converter
 
 
-_PREPARED: dict[tuple[int, str, str], Prepared] = {}
+_PREPARED: dict[tuple[Hashable, str, str], Prepared] = {}
 
 
-def prepare(key: int, stmt: Callable[[str], Select[Any]], dialect: Dialect) -> Prepared:
+def prepare(key: Hashable, stmt: Callable[[str], Select[Any]], dialect: Dialect) -> Prepared:
     """`stmt(dialect name)` compiled for `dialect`, once per (key, database kind, driver)."""
     slot = (key, dialect.name, dialect.driver)
     found = _PREPARED.get(slot)

@@ -141,7 +141,7 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[ArticleRow]:
     if not ids:
         return []
     # On the driver's cursor: SQLAlchemy's result rows cost more than the query (driver.py).
-    prepared = driver.prepare(id(_rows_stmt), _rows_stmt, session.get_bind().dialect)
+    prepared = driver.prepare("rows", _rows_stmt, session.get_bind().dialect)
     found = {}
     for *columns, tickers, topics in driver.fetch(session, prepared, _ids_param(session, ids)):
         row = ArticleRow(*columns)  # field order

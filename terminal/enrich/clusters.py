@@ -105,8 +105,12 @@ def fingerprint_words(fingerprint: str) -> frozenset[str]:
 def shares_enough(words_a: frozenset[str], words_b: frozenset[str]) -> bool:
     """Whether two titles share enough content words to be compared at all (a cheap pre-check)."""
     shortest = min(len(words_a), len(words_b))
-    needed = MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
-    return bool(shortest) and len(words_a & words_b) >= needed
+    return bool(shortest) and len(words_a & words_b) >= words_needed(shortest)
+
+
+def words_needed(shortest: int) -> int:
+    """Shared content words two titles need, the shorter having `shortest` words."""
+    return MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
 
 
 def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
