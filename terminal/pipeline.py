@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.checkpoints import checkpoints_beside
 from db.engine import write_session
 from db.models import IngestRun
 from terminal.clustering import assign_clusters
@@ -97,13 +98,22 @@ def store_result(
     for record in result.records:
         record.is_sample = record.is_sample or is_sample
     done = 0
-    with few_collections():
+    # A large import's log is checkpointed beside its writer, not in each commit.
+    beside = checkpoints_beside if len(result.records) >= PARALLEL_MIN else _as_is
+    with few_collections(), beside(engine) as (writes, committed):
         for batch in prepared(result.records, fork=fork):
-            _save_batch(engine, batch, source_id, summary, offset=done)
+            _save_batch(writes, batch, source_id, summary, offset=done)
+            committed()
             done += len(batch)
             if progress:
                 progress(len(batch))
     return summary
+
+
+@contextmanager
+def _as_is(engine: Engine) -> Iterator[tuple[Engine, Callable[[], None]]]:
+    """A small import writes with the engine itself and checkpoints in its commits."""
+    yield engine, lambda: None
 
 
 @contextmanager
