@@ -80,7 +80,8 @@ def _ingest_file(
     fork: bool,
 ) -> RunSummary:
     try:
-        parsed = read_path(target, fmt=fmt, published_at=published_at)
+        # A structured file's items are read in the import's tagging workers (defer).
+        parsed = read_path(target, fmt=fmt, published_at=published_at, defer=True)
     except UnreadableInput as exc:
         return RunSummary(label=target, kind="file", error=str(exc))
     except ValueError as exc:  # e.g. a file that is not a feed

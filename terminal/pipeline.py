@@ -22,7 +22,8 @@ from db.engine import write_session
 from db.models import IngestRun
 from terminal.clustering import assign_clusters
 from terminal.enrich import enrich, title_fingerprint
-from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Rejected
+from terminal.importers.structured import read_pending
+from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Pending, Rejected
 from terminal.store import identity, save_articles
 
 BATCH = 500  # stories per write transaction
@@ -92,22 +93,37 @@ def store_result(
     spawn; only for callers that run no threads of their own (the CLI, the bench, not
     Streamlit), and even then only while this process has a single thread.
     """
-    summary = RunSummary(label=label, kind=kind, fetched=len(result.records) + len(result.rejected))
-    summary.rejected.extend(result.rejected)
+    summary = RunSummary(label=label, kind=kind, fetched=result.size)
     summary.warnings.extend(result.warnings)
-    for record in result.records:
-        record.is_sample = record.is_sample or is_sample
+    read_rejected = list(result.rejected)  # the reader's, then those of deferred items
     done = 0
     # A large import's log is checkpointed beside its writer, not in each commit.
-    beside = checkpoints_beside if len(result.records) >= PARALLEL_MIN else _as_is
+    large = result.size - len(result.rejected) >= PARALLEL_MIN
+    beside = checkpoints_beside if large else _as_is
     with few_collections(), beside(engine) as (writes, committed):
-        for batch in prepared(result.records, fork=fork):
-            _save_batch(writes, batch, source_id, summary, offset=done)
+        for batch in tagged_batches(result, fork=fork):
+            read_rejected += batch.rejected
+            summary.warnings.extend(batch.warnings)
+            if not batch.records:
+                continue
+            for record in batch.records:
+                record.is_sample = record.is_sample or is_sample
+            _save_batch(writes, batch.records, source_id, summary, offset=done)
             committed()
-            done += len(batch)
+            done += len(batch.records)
             if progress:
-                progress(len(batch))
+                progress(len(batch.records))
+    summary.rejected[:0] = _in_order(read_rejected)
     return summary
+
+
+def _in_order(rejected: list[Rejected]) -> list[Rejected]:
+    """A reader's rejections by line or item number (deferred items are read in chunks,
+    after the reader's own rejections); as they are when some have no number."""
+    numbers = [r.location.rsplit(" ", 1)[-1] for r in rejected]
+    if not all(n.isdigit() for n in numbers):
+        return rejected
+    return [r for _, r in sorted(zip(map(int, numbers), rejected, strict=True), key=lambda p: p[0])]
 
 
 @contextmanager
@@ -134,32 +150,63 @@ def prepare_batch(batch: list[ArticleRecord]) -> list[ArticleRecord]:
     return [prepare(record) for record in batch]
 
 
-def prepared(records: list[ArticleRecord], *, fork: bool = False) -> Iterator[list[ArticleRecord]]:
-    """Tagged records in order: in batches of BATCH, or as a large import's chunks arrive.
+# One chunk of an import: records, or a structured file's items still to read.
+Work = list[ArticleRecord] | Pending
 
-    Large imports tag CHUNK records at a time in worker processes (one core fewer than
-    the machine has: the writer is the slower side) while this one writes. A batch
-    takes every tagged chunk that is waiting (up to MAX_BATCH), so the writer starts on
-    the first chunk and takes larger transactions when it falls behind.
+
+def tag_work(work: Work) -> ParseResult:
+    """Read (if still to be read) and tag one chunk: runs in a worker process for large
+    imports. Items that cannot be stories come back rejected, with their locations."""
+    if isinstance(work, Pending):
+        read = read_pending(work)
+        read.records = prepare_batch(read.records)
+        return read
+    return ParseResult(records=prepare_batch(work))
+
+
+def _size(work: Work) -> int:
+    return len(work.items) if isinstance(work, Pending) else len(work)
+
+
+def prepared(records: list[ArticleRecord], *, fork: bool = False) -> Iterator[list[ArticleRecord]]:
+    """Tagged records in order, in batches (see `tagged_batches`)."""
+    for batch in tagged_batches(ParseResult(records=records), fork=fork):
+        yield batch.records
+
+
+def tagged_batches(result: ParseResult, *, fork: bool = False) -> Iterator[ParseResult]:
+    """A reader's records (and deferred items, read here) tagged, in order: in batches of
+    BATCH, or as a large import's chunks arrive.
+
+    Large imports read and tag CHUNK stories at a time in worker processes (one core
+    fewer than the machine has: the writer is the slower side) while this one writes. A
+    batch takes every tagged chunk that is waiting (up to MAX_BATCH), so the writer
+    starts on the first chunk and takes larger transactions when it falls behind.
     """
     workers = min((os.cpu_count() or 1) - 1, MAX_WORKERS)  # the writer keeps a core
-    if workers < 1 or len(records) < PARALLEL_MIN:
-        for start in range(0, len(records), BATCH):
-            yield prepare_batch(records[start : start + BATCH])
+    parallel = workers >= 1 and result.size - len(result.rejected) >= PARALLEL_MIN
+    step = CHUNK if parallel else BATCH
+    records, pending = result.records, result.pending
+    chunks: list[Work] = [records[i : i + step] for i in range(0, len(records), step)]
+    if pending is not None:
+        items = pending.items
+        chunks += [
+            Pending(items[i : i + step], pending.now, pending.default_published)
+            for i in range(0, len(items), step)
+        ]
+    if not parallel:
+        for work in chunks:
+            yield tag_work(work)
         return
-    yield from _parallel(
-        [records[i : i + CHUNK] for i in range(0, len(records), CHUNK)], workers, fork
-    )
+    yield from _parallel(chunks, workers, fork)
 
 
-def _parallel(
-    chunks: list[list[ArticleRecord]], workers: int, fork: bool
-) -> Iterator[list[ArticleRecord]]:
-    """prepared() with worker processes; this process tags too whenever it would wait."""
+def _parallel(chunks: list[Work], workers: int, fork: bool) -> Iterator[ParseResult]:
+    """tagged_batches() with worker processes; this process tags too whenever it would wait."""
     method = _start_method(fork)
-    tagged: dict[int, list[ArticleRecord]] = {}
+    tagged: dict[int, ParseResult] = {}
     if method == "fork":
-        tagged[0] = prepare_batch(chunks[0])  # the tables load once, before the workers fork
+        tagged[0] = tag_work(chunks[0])  # the tables load once, before the workers fork
     nxt = 0
     try:
         pool = ProcessPoolExecutor(
@@ -169,17 +216,17 @@ def _parallel(
             initargs=(os.getpid(),),
         )
         try:
-            futures = {i: pool.submit(prepare_batch, c) for i, c in enumerate(chunks) if i}
+            futures = {i: pool.submit(tag_work, c) for i, c in enumerate(chunks) if i}
             if 0 not in tagged:
-                tagged[0] = prepare_batch(chunks[0])  # the writer starts while workers start
+                tagged[0] = tag_work(chunks[0])  # the writer starts while workers start
             while nxt < len(chunks):
                 end, size = nxt, 0
-                while end < len(chunks) and size + len(chunks[end]) <= MAX_BATCH:
+                while end < len(chunks) and size + _size(chunks[end]) <= MAX_BATCH:
                     if end > nxt and end not in tagged and not futures[end].done():
                         break
                     _collect(end, chunks, tagged, futures)
-                    size, end = size + len(chunks[end]), end + 1
-                batch = [record for i in range(nxt, end) for record in tagged.pop(i)]
+                    size, end = size + _size(chunks[end]), end + 1
+                batch = _joined([tagged.pop(i) for i in range(nxt, end)])
                 nxt = end
                 yield batch
         finally:
@@ -187,7 +234,19 @@ def _parallel(
     except (BrokenProcessPool, OSError):
         # No worker processes here (a sandbox, a broken pool): tag the rest in-process.
         for i in range(nxt, len(chunks)):
-            yield tagged.pop(i) if i in tagged else prepare_batch(chunks[i])
+            yield tagged.pop(i) if i in tagged else tag_work(chunks[i])
+
+
+def _joined(parts: list[ParseResult]) -> ParseResult:
+    """Tagged chunks as one batch, in order."""
+    if len(parts) == 1:
+        return parts[0]
+    out = ParseResult()
+    for part in parts:
+        out.records += part.records
+        out.rejected += part.rejected
+        out.warnings += part.warnings
+    return out
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -212,9 +271,9 @@ def _start_method(fork: bool) -> str:
 
 def _collect(
     i: int,
-    chunks: list[list[ArticleRecord]],
-    tagged: dict[int, list[ArticleRecord]],
-    futures: dict[int, Future[list[ArticleRecord]]],
+    chunks: list[Work],
+    tagged: dict[int, ParseResult],
+    futures: dict[int, Future[ParseResult]],
 ) -> None:
     """Chunk i into `tagged`: while its worker is busy, tag the last unstarted chunks here."""
     while i not in tagged and not futures[i].done():
@@ -224,7 +283,7 @@ def _collect(
         )
         if spare is None:
             break
-        tagged[spare] = prepare_batch(chunks[spare])
+        tagged[spare] = tag_work(chunks[spare])
     if i not in tagged:
         tagged[i] = futures[i].result()
 

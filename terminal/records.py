@@ -59,9 +59,27 @@ class Rejected:
 
 
 @dataclass(slots=True)
+class Pending:
+    """Items of a structured file not read into records yet, as (location, object) pairs,
+    with what reading them needs; a large import reads them in its tagging workers."""
+
+    items: list[tuple[str, Any]]
+    now: datetime
+    default_published: datetime | None = None
+
+
+@dataclass(slots=True)
 class ParseResult:
-    """What a reader got out of one input: good records, rejected ones, warnings."""
+    """What a reader got out of one input: good records, rejected ones, warnings, and
+    (when the caller asked to defer them) items still to read."""
 
     records: list[ArticleRecord] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pending: Pending | None = None
+
+    @property
+    def size(self) -> int:
+        """Stories found, good, rejected or still to read."""
+        pending = len(self.pending.items) if self.pending else 0
+        return len(self.records) + len(self.rejected) + pending

@@ -377,3 +377,72 @@ def test_text_and_extra_fields_come_back_as_written(engine):
         stored = s.scalars(select(Article)).one()
         assert (stored.title, stored.summary) == (odd, odd)
         assert stored.extra == {"desk": odd, "n": [1, 2], "none": None}
+
+
+def _mixed_jsonl(path) -> None:
+    """30 stories, one broken line, one item without a title, one with a bad link, one repeat."""
+    import json
+
+    lines = []
+    for i in range(30):
+        item = {
+            "title": f"Nvidia story {i} beats estimates",
+            "url": f"https://news.example.com/{i}",
+            "published_at": f"2026-03-{1 + i % 28:02d}T12:00:00Z",
+            "publisher": ["Reuters", "CNBC"][i % 2],
+            "tickers": ["NVDA"] if i % 3 else ["NVDA", "AMD"],
+        }
+        if i == 14:
+            item["url"] = "javascript:alert(1)"
+        lines.append(json.dumps(item))
+    lines.insert(6, "{not json")
+    lines.insert(11, json.dumps({"summary": "no title here"}))
+    lines.append(lines[3])  # the same story again
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_file_read_in_the_tagging_workers_stores_what_reading_it_first_does(
+    tmp_path, monkeypatch
+):
+    """`ingest FILE` defers reading a structured file's items to the tagging workers: the
+    stored stories, rejections (with their lines), warnings and counts are those of reading
+    it whole first."""
+    from tests.conftest import sqlite_engine
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(pipeline, "CHUNK", 4)
+    monkeypatch.setattr(pipeline, "MAX_BATCH", 8)
+    path = tmp_path / "mixed.jsonl"
+    _mixed_jsonl(path)
+    now = datetime(2026, 4, 1, tzinfo=UTC)
+    deferred = read_path(path, now=now, defer=True)
+    assert deferred.records == [] and deferred.pending is not None
+    assert len(deferred.pending.items) == 32 and deferred.size == 33
+    outcomes = []
+    for name, parsed in (("whole", read_path(path, now=now)), ("deferred", deferred)):
+        engine = sqlite_engine(tmp_path / f"{name}.db")
+        summary = store_result(engine, parsed, label="t", kind="file", fork=True)
+        with Session(engine) as s:
+            rows = list_articles(s, ArticleFilter(), limit=100).items
+        outcomes.append(
+            (
+                summary.fetched, summary.inserted, summary.duplicates,
+                [(r.location, r.reason) for r in summary.rejected], summary.warnings,
+                sorted((r.title, r.url, tuple(r.tickers), r.publisher) for r in rows),
+            )
+        )  # fmt: skip
+        engine.dispose()
+    whole, worked = outcomes
+    assert worked == whole
+    fetched, inserted, duplicates, rejected, warnings, _ = worked
+    assert (fetched, inserted, duplicates) == (33, 30, 1)
+    assert [location for location, _ in rejected] == ["line 7", "line 12"]
+    assert any(w.startswith("line 17: dropped a non-http(s) url") for w in warnings)
+
+
+def test_a_deferred_import_too_small_for_workers_is_read_here(tmp_path, engine):
+    path = tmp_path / "mixed.jsonl"
+    _mixed_jsonl(path)
+    summary = store_result(engine, read_path(path, defer=True), label="t", kind="file")
+    assert (summary.fetched, summary.inserted, summary.duplicates) == (33, 30, 1)
+    assert [r.location for r in summary.rejected] == ["line 7", "line 12"]

@@ -96,8 +96,13 @@ def read_bytes(
     fmt: str | None = None,
     now: datetime | None = None,
     published_at: datetime | None = None,
+    defer: bool = False,
 ) -> ParseResult:
-    """Stories from the bytes of a file or upload, whatever its format (gzip unpacked)."""
+    """Stories from the bytes of a file or upload, whatever its format (gzip unpacked).
+
+    `defer=True` leaves a JSON, JSONL or CSV file's items unread (`ParseResult.pending`)
+    for `store_result` to read in its tagging workers; for callers that store the result.
+    """
     now = now or datetime.now(UTC)
     label = name or "input"
     if len(data) > MAX_FILE_BYTES:
@@ -117,10 +122,13 @@ def read_bytes(
             raise UnreadableInput(f"{label}: {exc}") from None
     text, warnings = decode(data)
     text, warnings = _without_nul(text, label, warnings)
-    reader = {"json": read_json, "jsonl": read_jsonl, "csv": read_csv, "text": read_text}.get(fmt)
-    if reader is None:
+    structured = {"json": read_json, "jsonl": read_jsonl, "csv": read_csv}.get(fmt)
+    if structured is not None:
+        result = structured(text, now=now, default_published=published_at, defer=defer)
+    elif fmt == "text":
+        result = read_text(text, now=now, default_published=published_at)
+    else:
         raise UnreadableInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    result = reader(text, now=now, default_published=published_at)
     result.warnings[:0] = warnings
     return result
 
@@ -144,8 +152,9 @@ def read_path(
     fmt: str | None = None,
     now: datetime | None = None,
     published_at: datetime | None = None,
+    defer: bool = False,
 ) -> ParseResult:
-    """Stories from a file on disk."""
+    """Stories from a file on disk (`defer`: see read_bytes)."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -155,7 +164,9 @@ def read_path(
         raise UnreadableInput(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise UnreadableInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    return read_bytes(data, name=path.name, fmt=fmt, now=now, published_at=published_at)
+    return read_bytes(
+        data, name=path.name, fmt=fmt, now=now, published_at=published_at, defer=defer
+    )
 
 
 __all__ = [

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from terminal.importers.canonical import BadRecord, record_from_mapping
-from terminal.records import ParseResult, Rejected
+from terminal.records import ParseResult, Pending, Rejected
 
 csv.field_size_limit(10_000_000)
 
@@ -20,8 +20,14 @@ PRICE_COLUMNS = {"open", "high", "low", "close", "adj close", "volume"}
 
 
 def _collect(
-    items: Iterable[tuple[str, Any]], *, now: datetime, default_published: datetime | None
+    items: Iterable[tuple[str, Any]],
+    *,
+    now: datetime,
+    default_published: datetime | None,
+    defer: bool = False,
 ) -> ParseResult:
+    if defer:  # read later, in the import's tagging workers (read_pending)
+        return ParseResult(pending=Pending(list(items), now, default_published))
     result = ParseResult()
     for location, item in items:
         try:
@@ -35,6 +41,11 @@ def _collect(
         if warnings:
             result.warnings.extend(f"{location}: {w}" for w in warnings)
     return result
+
+
+def read_pending(pending: Pending) -> ParseResult:
+    """The records (and rejections and warnings) of items a reader deferred."""
+    return _collect(pending.items, now=pending.now, default_published=pending.default_published)
 
 
 def loads(text: str) -> Any:
@@ -70,14 +81,14 @@ def find_articles(data: Any, depth: int = 0) -> list[Any] | None:
 
 
 def read_json(
-    text: str, *, now: datetime, default_published: datetime | None = None
+    text: str, *, now: datetime, default_published: datetime | None = None, defer: bool = False
 ) -> ParseResult:
     """A JSON list of articles, an object holding one (see find_articles), or one article."""
     try:
         data = loads(text)
     except ValueError as exc:
         if "Extra data" in str(exc) and text.lstrip().startswith("{"):
-            result = read_jsonl(text, now=now, default_published=default_published)
+            result = read_jsonl(text, now=now, default_published=default_published, defer=defer)
             result.warnings.insert(0, "several JSON documents, one per line: read as JSONL")
             return result
         return ParseResult(rejected=[Rejected("file", f"invalid JSON: {exc}")])
@@ -92,6 +103,7 @@ def read_json(
         ((f"item {i}", item) for i, item in enumerate(articles, 1)),
         now=now,
         default_published=default_published,
+        defer=defer,
     )
     if not articles:
         result.warnings.append("the file holds no articles")
@@ -99,7 +111,7 @@ def read_json(
 
 
 def read_jsonl(
-    text: str, *, now: datetime, default_published: datetime | None = None
+    text: str, *, now: datetime, default_published: datetime | None = None, defer: bool = False
 ) -> ParseResult:
     """One JSON article per line; a broken line is rejected, the others kept."""
     parsed: list[tuple[str, Any]] = []
@@ -118,13 +130,15 @@ def read_jsonl(
         if whole.records:
             whole.warnings.insert(0, "one JSON document, not one article per line: read as JSON")
             return whole
-    result = _collect(parsed, now=now, default_published=default_published)
+    result = _collect(parsed, now=now, default_published=default_published, defer=defer)
     result.rejected = bad + result.rejected
     result.rejected.sort(key=lambda r: int(r.location.split()[-1]))
     return result
 
 
-def read_csv(text: str, *, now: datetime, default_published: datetime | None = None) -> ParseResult:
+def read_csv(
+    text: str, *, now: datetime, default_published: datetime | None = None, defer: bool = False
+) -> ParseResult:
     """A CSV with a header row naming canonical fields (title, published_at, tickers, ...)."""
     sample = text[:8192]
     try:
@@ -158,7 +172,7 @@ def read_csv(text: str, *, now: datetime, default_published: datetime | None = N
             rows.append((line, {k: _formula_unescaped(v) for k, v in row.items() if k}))
     except csv.Error as exc:
         bad.append(Rejected(f"line {reader.line_num}", f"unreadable CSV: {exc}"))
-    result = _collect(rows, now=now, default_published=default_published)
+    result = _collect(rows, now=now, default_published=default_published, defer=defer)
     result.rejected = bad + result.rejected
     if not rows and not bad:
         result.warnings.append("the file holds no articles (a header only)")

@@ -49,7 +49,7 @@ def import_upload(engine: Engine, name: str, data: bytes) -> RunSummary:
     started = datetime.now(UTC)
     label = f"upload: {name}"[:200]
     try:
-        parsed = read_bytes(data, name=name)
+        parsed = read_bytes(data, name=name, defer=True)
     except (UnreadableInput, ValueError) as exc:
         summary = RunSummary(label=label, kind="file", error=str(exc)[:300])
     else:
