@@ -10,6 +10,7 @@ converters picked once per column.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -17,7 +18,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import Boolean, Float, Integer, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.sqltypes import NullType
 
 from db.types import UTCDateTime
@@ -34,20 +34,31 @@ class Prepared(NamedTuple):
     convert: tuple[Convert, ...]  # per column: None, or the value's converter
 
 
-_PREPARED: dict[tuple[Hashable, str, str], Prepared] = {}
+# Compiled statements, least recently used first: a few fixed shapes, and the pages'
+# key statements, one per filter and cursor asked for lately.
+_PREPARED: OrderedDict[tuple[Hashable, str, str], Prepared] = OrderedDict()
+KEEP = 512
 
 
-def prepare(key: Hashable, stmt: Callable[[str], Select[Any]], dialect: Dialect) -> Prepared:
-    """`stmt(dialect name)` compiled for `dialect`, once per (key, database kind, driver)."""
+def prepare(key: Hashable, stmt: Callable[[str], Any], dialect: Dialect) -> Prepared:
+    """`stmt(dialect name)` compiled for `dialect`, once per (key, database kind, driver).
+
+    The key must determine the statement, its literal values included (they are kept as
+    bound): a fixed shape whose varying values are named `bindparam`s, or the whole
+    question a statement answers."""
     slot = (key, dialect.name, dialect.driver)
     found = _PREPARED.get(slot)
-    if found is None:
-        built = stmt(dialect.name)
-        compiled = built.compile(dialect=dialect)
-        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
-        fixed = {k: v for k, v in compiled.params.items() if v is not None}
-        convert = tuple(_converter(c.type, dialect) for c in built.selected_columns)
-        found = _PREPARED[slot] = Prepared(compiled.string, positions, fixed, convert)
+    if found is not None:
+        _PREPARED.move_to_end(slot)
+        return found
+    built = stmt(dialect.name)
+    compiled = built.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+    fixed = {k: v for k, v in compiled.params.items() if v is not None}
+    convert = tuple(_converter(c.type, dialect) for c in built.selected_columns)
+    found = _PREPARED[slot] = Prepared(compiled.string, positions, fixed, convert)
+    if len(_PREPARED) > KEEP:
+        _PREPARED.popitem(last=False)
     return found
 
 

@@ -279,6 +279,37 @@ def test_a_driver_statement_refuses_a_column_type_it_cannot_convert(engine):
         driver.prepare(0, lambda _: select(column("x", JSON)), engine.dialect)
 
 
+def test_compiled_statements_are_kept_for_the_latest_questions_only(engine, monkeypatch):
+    """A page's key statement is compiled once per question (filter, cursor, limit) and
+    kept in a bounded cache: the oldest go first, and a kept one still answers exactly."""
+    from sqlalchemy import column, literal, select
+
+    from terminal import driver
+
+    monkeypatch.setattr(driver, "_PREPARED", type(driver._PREPARED)())
+    monkeypatch.setattr(driver, "KEEP", 5)
+
+    def question(n: int):
+        return lambda _dialect: select(literal(n).label("n"), column("x"))
+
+    for n in range(8):
+        driver.prepare(("q", n), question(n), engine.dialect)
+    kept = [key[0][1] for key in driver._PREPARED]
+    assert kept == [3, 4, 5, 6, 7]
+    driver.prepare(("q", 3), question(99), engine.dialect)  # a hit: not rebuilt, now newest
+    assert [key[0][1] for key in driver._PREPARED] == [4, 5, 6, 7, 3]
+
+
+def test_the_same_page_asked_again_sees_stories_stored_since(engine, corpus):
+    flt = ArticleFilter(tickers=("NVDA",))
+    with Session(engine) as s:
+        before = [r.title for r in list_articles(s, flt, limit=3).items]
+    store(engine, [story(500, title="Nvidia late news", tickers=["NVDA"])])
+    with Session(engine) as s:
+        after = [r.title for r in list_articles(s, flt, limit=3).items]
+    assert after == ["Nvidia late news", *before[:2]]
+
+
 def facet_oracle(engine, records, flt: ArticleFilter) -> dict[str, dict[str, int]]:
     """Facet counts by counting in Python over the stories the listing returns for the filter
     without each facet's own field (the listing knows cluster leads; the records do not)."""
