@@ -18,13 +18,14 @@ first); both now take a few milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, Reaction
-from terminal import rollups, search
+from terminal import driver, rollups, search
 from terminal.config import benchmark_symbol
 from terminal.counts import rollup_keys
 from terminal.query import (
@@ -53,16 +54,44 @@ def ranked_keys(
         return _rank_few(session, flt, sort, limit=limit, offset=offset)
     if sort == "move":
         return _moved_first(session, flt, limit=limit, offset=offset)
-    matching = select(Article.id, Article.pub_key).where(
-        *conditions(session, flt, ranking_walk=True)
-    )
-    return _page(session, matching, sort, limit=limit, offset=offset)
+
+    def matching() -> Any:
+        return select(Article.id, Article.pub_key).where(
+            *conditions(session, flt, ranking_walk=True)
+        )
+
+    return _page(session, flt, "walk", matching, sort, limit=limit, offset=offset)
 
 
-def _page(session: Session, stories: Any, sort: Sort, *, limit: int, offset: int) -> list[Any]:
-    """(id, pub_key) of `stories` (a select of them), ranked, one page."""
-    ranked = stories.order_by(ranking_term(sort), desc(Article.pub_key))
-    return list(session.connection().execute(ranked.offset(offset).limit(limit)).all())
+def _page(
+    session: Session,
+    flt: ArticleFilter,
+    way: str,
+    stories: Callable[[], Any],
+    sort: Sort,
+    *,
+    limit: int,
+    offset: int,
+) -> list[Any]:
+    """(id, pub_key) of `stories()` (a select of them), ranked, one page."""
+
+    def ranked() -> Any:
+        order = (ranking_term(sort), desc(Article.pub_key))
+        return stories().order_by(*order).offset(offset).limit(limit)
+
+    return _rows(session, flt, (way, sort, limit, offset), ranked)
+
+
+def _rows(
+    session: Session, flt: ArticleFilter, question: tuple[Any, ...], stmt: Callable[[], Any]
+) -> list[Any]:
+    """`stmt()`'s rows, compiled once per question and run on the driver (as the newest
+    pages are: `query.newest_keys`). The question holds all the statement depends on:
+    the filter, the way and page, the walk's link and the benchmark a move is against."""
+    link = driving_link(flt, session)
+    key = ("ranked", flt, link.name if link else None, benchmark_symbol(), *question)
+    prepared = driver.prepare(key, lambda _dialect: stmt(), session.get_bind().dialect)
+    return driver.fetch(session, prepared, {})
 
 
 def _known_size(session: Session, flt: ArticleFilter) -> int | None:
@@ -77,22 +106,30 @@ def _bounded_size(session: Session, flt: ArticleFilter) -> int:
     """Matches of `flt` counted up to RANK_WINDOW + 1 along its own walk; for a search term
     its full-text matches alone (an upper bound, no story rows read: 3 ms instead of 5
     for a common term)."""
-    match = fts_match(session, flt)
-    if match is not None and driving_link(flt, session) is None:
-        rowid = search.FTS.c.rowid
-        walk = select(rowid).where(match).limit(RANK_WINDOW + 1).subquery()
-    else:
-        walk = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
-    return int(session.scalar(select(func.count()).select_from(walk)) or 0)
+
+    def counted() -> Any:
+        match = fts_match(session, flt)
+        if match is not None and driving_link(flt, session) is None:
+            rowid = search.FTS.c.rowid
+            walk = select(rowid).where(match).limit(RANK_WINDOW + 1).subquery()
+        else:
+            walk = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
+        return select(func.count()).select_from(walk)
+
+    [(size,)] = _rows(session, flt, ("size",), counted)
+    return int(size or 0)
 
 
 def _rank_few(
     session: Session, flt: ArticleFilter, sort: Sort, *, limit: int, offset: int
 ) -> list[Any]:
     """Every match (at most RANK_WINDOW) through the filter's own walk, then ranked."""
-    few = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
-    stories = select(Article.id, Article.pub_key).join(few, few.c[0] == Article.id)
-    return _page(session, stories, sort, limit=limit, offset=offset)
+
+    def stories() -> Any:
+        few = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
+        return select(Article.id, Article.pub_key).join(few, few.c[0] == Article.id)
+
+    return _page(session, flt, "few", stories, sort, limit=limit, offset=offset)
 
 
 def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: int) -> list[Any]:
