@@ -54,7 +54,11 @@ class Checkpointer:
         self._thread.join()
 
     def _run(self) -> None:
-        raw = self.engine.raw_connection()  # autocommit: the pragmas hook set no isolation
+        try:
+            raw = self.engine.raw_connection()  # autocommit: the pragmas hook set no isolation
+        except SQLAlchemyError as exc:  # no thread of checkpoints: the import goes on
+            log.warning("background checkpoints unavailable: %s", exc)
+            return
         try:
             while True:
                 self._wake.wait()

@@ -90,3 +90,24 @@ def test_only_a_sqlite_file_gets_a_checkpointer(postgres_db, spied):
             committed()
     assert spied == []
     memory.dispose()
+
+
+def test_a_checkpointer_that_cannot_connect_leaves_the_import_whole(
+    sqlite_db, spied, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    def refuse():
+        raise OperationalError("connect", {}, sqlite3.OperationalError("unable to open database"))
+
+    real_run = checkpoints.Checkpointer._run
+
+    def run(self):  # the thread's connection is refused
+        monkeypatch.setattr(self.engine, "raw_connection", refuse)
+        real_run(self)
+
+    monkeypatch.setattr(checkpoints.Checkpointer, "_run", run)
+    records = [story(i) for i in range(40)]
+    summary = store_result(sqlite_db, ParseResult(records=records), label="t", kind="file")
+    assert summary.inserted == 40 and _stored(sqlite_db) == 40
+    assert "background checkpoints unavailable" in caplog.text
