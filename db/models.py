@@ -290,6 +290,25 @@ class Reaction(Base):
     __table_args__ = (Index("ix_reactions_symbol_session", "symbol", "session"),)
 
 
+class StoryMove(Base):
+    """A story's realised move against one benchmark: the largest |day-0 abnormal return|
+    among its reactions. Kept by terminal/reactions/moves.py; the feed's sort by move
+    walks its index instead of ranking the reaction table."""
+
+    __tablename__ = "story_moves"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    benchmark: Mapped[str] = mapped_column(String(24), primary_key=True)
+    move: Mapped[float] = mapped_column(Float)
+    pub_key: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_story_moves_benchmark_move_pub_key", "benchmark", "move", "pub_key"),
+    )
+
+
 class FacetRollup(Base):
     """Stories carrying (dim, value), overall (by_dim "") or among those carrying one other
     value (by_dim, by_value), split by cluster lead and sample; dim "" is the story total.

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Article, Reaction
+from db.models import Article, StoryMove
 from terminal import driver, rollups, search
 from terminal.config import benchmark_symbol
 from terminal.counts import rollup_keys
@@ -133,30 +133,29 @@ def _rank_few(
 
 
 def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: int) -> list[Any]:
-    """Many matches by realised move: the stories with a measured move (from the reaction
-    table, ranked), then every other match newest first. Ranking every story by a
-    per-story look-up of its reactions took 0.47 s at 1M on SQLite, 1.2 s on PostgreSQL."""
-    moved = (
-        select(Reaction.article_id.label("id"), func.max(func.abs(Reaction.ar_0d)).label("m"))
-        .where(Reaction.benchmark == benchmark_symbol(), Reaction.ar_0d.is_not(None))
-        .group_by(Reaction.article_id)
-        .subquery()
-    )
+    """Many matches by realised move: the stories with a measured move, walking the stored
+    moves' (benchmark, move, pub_key) index, then every other match newest first.
+    Ranking the reaction table for each page took 0.65 s at 1M stories with 200,000
+    reactions; ranking every story by a look-up of its reactions 0.47 s (1.2 s on
+    PostgreSQL)."""
+    m = StoryMove
     conds = conditions(session, flt, ranking_walk=True)
-    ranked = (
+    moved = (
         select(Article.id, Article.pub_key)
-        .join(moved, moved.c.id == Article.id)
-        .where(*conds)
-        .order_by(desc(moved.c.m), desc(Article.pub_key))
+        .select_from(m)
+        .join(Article, Article.id == m.article_id)
+        .where(m.benchmark == benchmark_symbol(), *conds)
     )
+    ranked = moved.order_by(desc(m.move), desc(m.pub_key))
     first = list(session.connection().execute(ranked.offset(offset).limit(limit)).all())
     if len(first) == limit:
         return first
-    counted = select(func.count()).select_from(ranked.order_by(None).subquery())
+    counted = select(func.count()).select_from(moved.subquery())
     skip = max(0, offset - int(session.scalar(counted) or 0))
+    has_move = select(m.article_id).where(m.benchmark == benchmark_symbol())
     rest = (
         select(Article.id, Article.pub_key)
-        .where(*conds, ~Article.id.in_(select(moved.c.id)))
+        .where(*conds, ~Article.id.in_(has_move))
         .order_by(desc(Article.pub_key))
         .offset(skip)
         .limit(limit - len(first))

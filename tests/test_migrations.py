@@ -131,3 +131,37 @@ def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engin
     back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_tickers")}
     assert back["ix_article_tickers_symbol_pub_key"] == ["symbol", "pub_key"]
     upgrade(engine)
+
+
+def test_the_stored_moves_are_filled_from_the_reactions_already_there(engine):
+    """0009 fills `story_moves` from the stored reactions: the largest |day-0 abnormal
+    return| per story and benchmark, with the story's time key."""
+    from sqlalchemy import text
+
+    downgrade(engine, "0008_impact_index_publisher")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO articles (id, dedupe_key, title, summary, body, analysis, publisher, "
+            "published_at, pub_key, published_estimated, ingested_at, impact_score, is_sample, "
+            "cluster_size, is_cluster_lead, lowered_as_repeat) VALUES (7, 'k', 't', '', '', '', "
+            "'p', '2025-06-02 15:00:00', 1748876400000000, false, '2025-06-02 15:00:00', 0.1, "
+            "false, 1, true, false)"
+        ))  # fmt: skip
+        for symbol, benchmark, ar in (("NVDA", "SPY", -0.08), ("AMD", "SPY", 0.01),
+                                      ("NVDA", "QQQ", 0.02), ("INTC", "SPY", None)):  # fmt: skip
+            conn.execute(
+                text(
+                    "INSERT INTO reactions (article_id, symbol, benchmark, event_time, ar_0d, "
+                    "model, provider, computed_at) VALUES (7, :s, :b, '2025-06-02 15:00:00', "
+                    ":ar, 'market-model', 'csv', '2025-06-02 15:00:00')"
+                ),
+                {"s": symbol, "b": benchmark, "ar": ar},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT article_id, benchmark, move, pub_key FROM story_moves ORDER BY benchmark")
+        ).all()
+    assert [(a, b, round(m, 6), k) for a, b, m, k in rows] == [
+        (7, "QQQ", 0.02, 1748876400000000), (7, "SPY", 0.08, 1748876400000000),
+    ]  # fmt: skip

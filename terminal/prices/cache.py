@@ -25,6 +25,7 @@ from terminal.prices.base import (
     to_utc,
 )
 from terminal.prices.calendar import event_sessions, sessions_in_range
+from terminal.reactions import moves
 
 SESSIONS_BEFORE, SESSIONS_AFTER = 260, 10
 INTRADAY = "5m"
@@ -68,7 +69,10 @@ def purge_synthetic(session: Session) -> None:
     """Drop synthetic bars, their ranges and reactions computed from them (real data has come)."""
     session.execute(delete(PriceBar).where(PriceBar.provider == SYNTHETIC))
     session.execute(delete(PriceRange).where(PriceRange.provider == SYNTHETIC))
-    session.execute(delete(Reaction).where(Reaction.provider.contains(SYNTHETIC)))
+    synthetic = Reaction.provider.contains(SYNTHETIC)
+    touched = session.scalars(select(Reaction.article_id).where(synthetic).distinct()).all()
+    session.execute(delete(Reaction).where(synthetic))
+    moves.refresh(session, touched)  # the stories' moves from what is left
 
 
 def record_range(

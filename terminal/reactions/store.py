@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.models import ArticleTicker, PriceBar, Reaction
 from terminal.prices.base import DAILY
 from terminal.prices.cache import load_prices
+from terminal.reactions import moves
 from terminal.reactions.study import BENCHMARK, INTRADAY_COLUMNS, REACTION_COLUMNS, event_study
 
 STORED_COLUMNS = [c for c in REACTION_COLUMNS if c not in ("ret_0_1d", "ret_0_3d", "ret_0_5d",
@@ -100,6 +101,7 @@ def save_reactions(session: Session, frame: pd.DataFrame) -> None:
         stmt = insert(Reaction).values(rows[i : i + 2000])
         update = {c: stmt.excluded[c] for c in [*STORED_COLUMNS, "computed_at"] if c not in keys}
         session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+    moves.refresh(session, (row["article_id"] for row in rows))
 
 
 def load_reactions(

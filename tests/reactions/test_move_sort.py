@@ -75,3 +75,44 @@ def test_the_configured_benchmark_decides_which_reactions_count(
 def test_move_sort_keeps_the_filters(session: Session) -> None:
     page = list_articles(session, ArticleFilter(text="number 2"), sort="move")
     assert [r.title for r in page.items] == ["Story number 2 about markets"]
+
+
+def _moves(session: Session) -> dict[tuple[int, str], float]:
+    from sqlalchemy import select
+
+    from db.models import StoryMove
+
+    found = session.execute(select(StoryMove.article_id, StoryMove.benchmark, StoryMove.move))
+    return {(a, b): round(m, 6) for a, b, m in found}
+
+
+def test_the_stored_moves_follow_the_reactions_written_again(session: Session) -> None:
+    """A reaction computed again with another move re-ranks its story (the sort walks the
+    stored moves, kept by save_reactions)."""
+    ids = dict(enumerate(sorted(a.id for a in list_articles(session, ArticleFilter()).items), 1))
+    assert _moves(session) == {
+        (ids[1], "SPY"): 0.08, (ids[2], "SPY"): 0.05, (ids[4], "QQQ"): 0.5,
+    }  # fmt: skip
+    save_reactions(session, pd.DataFrame([reaction(ids[2], "NVDA", 0.2)]))
+    session.commit()
+    assert _moves(session)[(ids[2], "SPY")] == 0.2
+    assert titles(session, sort="move") == [2, 1, 4, 3]
+
+
+def test_moves_leave_with_their_stories_and_with_synthetic_reactions(session: Session) -> None:
+    from sqlalchemy import delete, update
+
+    from db.models import Article, Reaction
+    from terminal.prices.cache import purge_synthetic
+
+    ids = dict(enumerate(sorted(a.id for a in list_articles(session, ArticleFilter()).items), 1))
+    session.execute(
+        update(Reaction)
+        .where(Reaction.article_id == ids[1], Reaction.symbol == "NVDA")
+        .values(provider="synthetic")
+    )
+    purge_synthetic(session)  # story 1 keeps its AMD reaction: a 1% move
+    session.execute(delete(Article).where(Article.id == ids[2]))
+    session.commit()
+    assert _moves(session) == {(ids[1], "SPY"): 0.01, (ids[4], "QQQ"): 0.5}
+    assert titles(session, sort="move") == [1, 4, 3]
