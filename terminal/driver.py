@@ -10,6 +10,7 @@ converters picked once per column.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ class Prepared(NamedTuple):
 # key statements, one per filter and cursor asked for lately.
 _PREPARED: OrderedDict[tuple[Hashable, str, str], Prepared] = OrderedDict()
 KEEP = 512
+_LOCK = threading.Lock()
 
 
 def prepare(key: Hashable, stmt: Callable[[str], Any], dialect: Dialect) -> Prepared:
@@ -47,18 +49,21 @@ def prepare(key: Hashable, stmt: Callable[[str], Any], dialect: Dialect) -> Prep
     bound): a fixed shape whose varying values are named `bindparam`s, or the whole
     question a statement answers."""
     slot = (key, dialect.name, dialect.driver)
-    found = _PREPARED.get(slot)
-    if found is not None:
-        _PREPARED.move_to_end(slot)
-        return found
+    with _LOCK:  # the app's sessions run in threads of their own
+        found = _PREPARED.get(slot)
+        if found is not None:
+            _PREPARED.move_to_end(slot)
+            return found
     built = stmt(dialect.name)
     compiled = built.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     positions = tuple(compiled.positiontup or ()) if compiled.positional else None
     fixed = {k: v for k, v in compiled.params.items() if v is not None}
     convert = tuple(_converter(c.type, dialect) for c in built.selected_columns)
-    found = _PREPARED[slot] = Prepared(compiled.string, positions, fixed, convert)
-    if len(_PREPARED) > KEEP:
-        _PREPARED.popitem(last=False)
+    found = Prepared(compiled.string, positions, fixed, convert)
+    with _LOCK:
+        _PREPARED[slot] = found
+        while len(_PREPARED) > KEEP:
+            _PREPARED.popitem(last=False)
     return found
 
 

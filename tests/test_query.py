@@ -300,6 +300,33 @@ def test_compiled_statements_are_kept_for_the_latest_questions_only(engine, monk
     assert [key[0][1] for key in driver._PREPARED] == [4, 5, 6, 7, 3]
 
 
+def test_compiled_statements_are_shared_safely_between_threads(sqlite_db, monkeypatch):
+    """The app's sessions run in threads: looking up, adding and evicting statements at once
+    never fails, and each thread gets the statement it asked for."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import literal, select
+
+    from terminal import driver
+
+    monkeypatch.setattr(driver, "_PREPARED", type(driver._PREPARED)())
+    monkeypatch.setattr(driver, "KEEP", 3)
+
+    def ask(n: int) -> bool:
+        sql = driver.prepare(("t", n % 7), lambda _d: select(literal(n % 7)), sqlite_db.dialect)
+        return sql.fixed == {"param_1": n % 7}
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can: races show
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert all(pool.map(ask, range(10_000)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(driver._PREPARED) <= 3
+
+
 def test_the_same_page_asked_again_sees_stories_stored_since(engine, corpus):
     flt = ArticleFilter(tickers=("NVDA",))
     with Session(engine) as s:
