@@ -38,8 +38,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.isoformat(" ", "microseconds")[:26]
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        return None if value is None else self.stored_as_utc(value)
+
+    @staticmethod
+    def stored_as_utc(value: str | datetime) -> datetime:
+        """A stored time (SQLite's text, PostgreSQL's naive timestamp) as an aware UTC one."""
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from datetime import UTC, datetime
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, Float, Integer, String
@@ -81,11 +80,17 @@ def fetch(session: Session, prepared: Prepared, params: dict[str, Any]) -> list[
         found = cursor.fetchall()
     finally:
         cursor.close()
-    steps = [(i, f) for i, f in enumerate(prepared.convert) if f is not None]
+    return converted(found, prepared.convert)
+
+
+def converted(rows: Iterable[Sequence[Any]], convert: Sequence[Convert]) -> list[tuple[Any, ...]]:
+    """Each row as a tuple, its values run through `convert` where a column has a converter
+    (None values left alone); only those columns are touched."""
+    steps = [(i, f) for i, f in enumerate(convert) if f is not None]
     if not steps:
-        return [tuple(row) for row in found]
+        return [tuple(row) for row in rows]
     out = []
-    for row in found:
+    for row in rows:
         items = list(row)
         for i, f in steps:
             value = items[i]
@@ -98,16 +103,9 @@ def fetch(session: Session, prepared: Prepared, params: dict[str, Any]) -> list[
 def _converter(kind: Any, dialect: Dialect) -> Convert:
     """How a column's driver value becomes what the ORM would have returned."""
     if isinstance(kind, UTCDateTime):
-        return _utc
+        return UTCDateTime.stored_as_utc
     if isinstance(kind, Boolean):
         return bool if dialect.name == "sqlite" else None  # SQLite stores 0 and 1
     if isinstance(kind, Integer | Float | String | NullType):  # the drivers' own values
         return None
     raise TypeError(f"no driver-level converter for {kind!r}")  # (a new column type here)
-
-
-def _utc(value: Any) -> datetime:
-    """A stored naive UTC time (SQLite's text, PostgreSQL's timestamp) as an aware one."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

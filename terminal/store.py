@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
-from terminal import bound, clustering, rollups
+from terminal import bound, clustering, driver, rollups
 from terminal.enrich.clusters import title_fingerprint
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
@@ -174,15 +174,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
     ]
     fixed = list(defaults.values())
     # Only the columns with a processor are touched per row (5 of an article's 22).
-    steps = [(i, f) for i, f in enumerate(processors) if f is not None]
-    values = []
-    for row in rows:
-        items = [row[n] for n in names] + fixed
-        for i, f in steps:
-            value = items[i]
-            if value is not None:
-                items[i] = f(value)
-        values.append(tuple(items))
+    values = driver.converted(([row[n] for n in names] + fixed for row in rows), processors)
     columns = (*names, *defaults)
     if not sqlite:
         _copy(session, table, columns, values)
