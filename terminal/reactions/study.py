@@ -19,6 +19,7 @@ PATH_DAYS = np.arange(FIRST_DAY, LAST_DAY + 1)
 VOLUME_DAYS = 20
 IMPACT_SCALE = 3.0
 CHUNK = 20_000
+RUNNING_CELLS = 4_000_000  # running sums held at once (8 bytes each)
 INTRADAY_COLUMNS = [f"ret_{h}m" for h in HORIZONS]
 REACTION_COLUMNS = [
     "article_id", "symbol", "benchmark", "event_time", "session", "ret_0d", "ar_0d",
@@ -70,26 +71,67 @@ def _gather(
     return np.where(ok, picked, np.nan)
 
 
-def _market_model(stock: np.ndarray, market: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-row OLS of stock on market returns; market-adjusted where history is short."""
-    ok = np.isfinite(stock) & np.isfinite(market)
-    n = ok.sum(axis=1)
-    y, x = np.where(ok, stock, 0.0), np.where(ok, market, 0.0)
+def _estimation_sums(
+    panel: Panel, rows: np.ndarray, cols: np.ndarray, bcols: np.ndarray
+) -> np.ndarray:
+    """Per event, over its estimation window (the sessions ESTIMATION before day 0) and
+    the days where both the stock's and the benchmark's returns exist: n, sum x, sum y,
+    sum xx, sum xy, sum yy (x the benchmark's return, y the stock's); shape (events, 6).
+
+    Each is a difference of running sums down the session grid, built once per
+    benchmark and stock (in groups of columns, to bound memory), so an event costs a few
+    look-ups instead of a pass over its 221 days.
+    """
+    out = np.zeros((len(rows), 6))
+    sessions = panel.returns.shape[0]
+    lo = np.clip(rows + ESTIMATION[0], 0, sessions)
+    hi = np.clip(rows + ESTIMATION[1] + 1, 0, sessions)
+    valid = (rows >= 0) & (cols >= 0) & (bcols >= 0) & (hi > lo)
+    group = max(1, RUNNING_CELLS // (6 * (sessions + 1)))
+    for bench in np.unique(bcols[valid]):
+        market = panel.returns[:, [bench]]
+        mine = np.flatnonzero(valid & (bcols == bench))
+        stocks = np.unique(cols[mine])
+        for first in range(0, len(stocks), group):
+            used = stocks[first : first + group]
+            at = mine[np.isin(cols[mine], used)]
+            y = panel.returns[:, used]
+            ok = np.isfinite(y) & np.isfinite(market)
+            y, x = np.where(ok, y, 0.0), np.where(ok, market, 0.0)
+            running = np.zeros((sessions + 1, len(used), 6))
+            terms = np.stack([ok.astype("float64"), x, y, x * x, x * y, y * y], axis=-1)
+            np.cumsum(terms, axis=0, out=running[1:])
+            col = np.searchsorted(used, cols[at])
+            out[at] = running[hi[at], col] - running[lo[at], col]
+    return out
+
+
+def _centred(total: np.ndarray, squares: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """sum((v - mean)^2) from sum(v) and sum(v^2); what is within rounding of zero (a
+    constant series, a perfect fit) is zero."""
+    out = squares - total * total / n
+    return np.where(out > 1e-10 * np.abs(squares), out, 0.0)
+
+
+def _market_model(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-event OLS of stock on market returns over the estimation window (from
+    `_estimation_sums`); market-adjusted where history is short."""
+    n, sx, sy, sxx, sxy, syy = sums.T
     with np.errstate(invalid="ignore", divide="ignore"):
-        xbar, ybar = x.sum(axis=1) / n, y.sum(axis=1) / n
-        dx, dy = np.where(ok, x - xbar[:, None], 0.0), np.where(ok, y - ybar[:, None], 0.0)
-        sxx = (dx * dx).sum(axis=1)
-        beta = (dx * dy).sum(axis=1) / sxx
-        fitted = (n >= MIN_ESTIMATION_DAYS) & (sxx > 0)
-        beta = np.where(fitted, beta, 1.0)
+        xbar, ybar = sx / n, sy / n
+        cxx = _centred(sx, sxx, n)
+        cxy = sxy - sx * sy / n
+        cyy = _centred(sy, syy, n)
+        fitted = (n >= MIN_ESTIMATION_DAYS) & (cxx > 0)
+        beta = np.where(fitted, cxy / cxx, 1.0)
         alpha = np.where(fitted, ybar - beta * xbar, 0.0)
-        resid = np.where(ok, y - alpha[:, None] - beta[:, None] * x, 0.0)
-        ss_model = (resid * resid).sum(axis=1) / (n - 2)
-        excess = np.where(ok, y - x, 0.0)
-        centred = np.where(ok, excess - (excess.sum(axis=1) / n)[:, None], 0.0)
-        ss_adjusted = (centred * centred).sum(axis=1) / (n - 1)
+        residual = cyy - beta * cxy
+        residual = np.where(residual > 1e-10 * cyy, residual, 0.0)
+        ss_model = residual / (n - 2)
+        # Market-adjusted: the excess return y - x around its mean.
+        ss_adjusted = _centred(sy - sx, syy - 2 * sxy + sxx, n) / (n - 1)
         sigma = np.sqrt(np.where(fitted, ss_model, np.where(n >= 2, ss_adjusted, np.nan)))
-    return {"alpha": alpha, "beta": beta, "sigma": sigma, "n": n, "fitted": fitted}
+    return {"alpha": alpha, "beta": beta, "sigma": sigma, "n": n.astype("int64"), "fitted": fitted}
 
 
 def _days(first: int, last: int) -> slice:
@@ -132,11 +174,7 @@ def _abnormal(
     panel: Panel, ix: dict[str, np.ndarray]
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The market model per event, the AR path over PATH_DAYS and the raw return path."""
-    est = np.arange(ESTIMATION[0], ESTIMATION[1] + 1)
-    model = _market_model(
-        _gather(panel.returns, ix["rows"], ix["cols"], est),
-        _gather(panel.returns, ix["rows"], ix["bcols"], est),
-    )
+    model = _market_model(_estimation_sums(panel, ix["rows"], ix["cols"], ix["bcols"]))
     stock = _gather(panel.returns, ix["rows"], ix["cols"], PATH_DAYS)
     market = _gather(panel.returns, ix["rows"], ix["bcols"], PATH_DAYS)
     ar = stock - (model["alpha"][:, None] + model["beta"][:, None] * market)

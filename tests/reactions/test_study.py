@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from terminal.reactions.study import REACTION_COLUMNS, event_paths, event_study, realised_impact
+from terminal.reactions.study import (
+    ESTIMATION,
+    MIN_ESTIMATION_DAYS,
+    REACTION_COLUMNS,
+    RUNNING_CELLS,
+    Panel,
+    build_panel,
+    event_paths,
+    event_study,
+    realised_impact,
+)
 from tests.reactions.helpers import DAYS, bars, day_index, event, market
 
 DAY0 = "2024-06-03"  # a Monday; a story at 15:00 UTC is during that session
@@ -146,3 +156,75 @@ def test_realised_impact_is_zero_for_no_move_and_approaches_one() -> None:
     assert realised_impact(np.array([0.0]))[0] == 0.0
     assert 0.3 < realised_impact(np.array([2.0]))[0] < 0.4
     assert realised_impact(np.array([-10.0]))[0] > 0.99
+
+
+def _direct_model(panel: Panel, row: int, col: int, bcol: int) -> tuple[float, float, float, int]:
+    """The market model of one event the slow way: its estimation window read day by day."""
+    est = [row + d for d in range(ESTIMATION[0], ESTIMATION[1] + 1) if row + d >= 0]
+    y, x = panel.returns[est, col], panel.returns[est, bcol]
+    ok = np.isfinite(y) & np.isfinite(x)
+    y, x = y[ok], x[ok]
+    n = len(y)
+    if n >= MIN_ESTIMATION_DAYS and np.var(x) > 0:
+        beta, alpha = np.polyfit(x, y, 1)
+        resid = y - alpha - beta * x
+        return alpha, beta, float(np.sqrt((resid**2).sum() / (n - 2))), n
+    excess = y - x
+    sigma = float(np.sqrt(((excess - excess.mean()) ** 2).sum() / (n - 1))) if n >= 2 else np.nan
+    return 0.0, 1.0, sigma, n
+
+
+@pytest.mark.parametrize("cells", [RUNNING_CELLS, 3_000])  # one group of stocks, or many
+def test_running_sums_give_each_events_own_regression(
+    cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model from running sums equals a regression over each event's own window:
+    gaps in either series, a listing late in the grid, a wild return long before the
+    window, two benchmarks, events near the grid's start and off it."""
+    monkeypatch.setattr("terminal.reactions.study.RUNNING_CELLS", cells)
+    rng = np.random.default_rng(11)
+    rm, xlk = market(), market(seed=11)
+    frames = [bars("SPY", rm), bars("XLK", xlk)]
+    for i in range(12):
+        rs = rng.normal(0.2 * i, 1.0) * rm + rng.normal(0, 0.01 + 0.002 * i, len(DAYS))
+        frame = bars(f"S{i}", rs)
+        if i % 3 == 0:  # missing days
+            frame = frame.drop(frame.index[rng.choice(len(frame), 80, replace=False)])
+        if i == 4:  # listed late
+            frame = frame.iloc[300:]
+        frames.append(frame)
+    wild = rm.copy()
+    wild[5] = 40.0  # a bad print, far before every window it could spoil
+    frames.append(bars("WILD", 1.3 * wild + rng.normal(0, 0.01, len(DAYS))))
+    prices = pd.concat(frames, ignore_index=True)
+    symbols = [f"S{i}" for i in range(12)] + ["WILD", "NOPE"]
+    when = (
+        pd.Timestamp(DAYS[0]).tz_localize("UTC")
+        + pd.to_timedelta(rng.integers(0, len(DAYS) + 20, 400), "D")
+        + pd.Timedelta(hours=15)
+    )
+    events = pd.DataFrame(
+        {
+            "article_id": np.arange(400),
+            "symbol": rng.choice(symbols, 400),
+            "event_time": when,
+            "benchmark": rng.choice(["SPY", "XLK"], 400),
+        }
+    )
+    out = event_study(events, prices)
+    panel = build_panel(prices)
+    rows = panel.sessions.get_indexer(pd.DatetimeIndex(out["session"].astype("datetime64[ns]")))
+    checked = 0
+    for i, r in out.iterrows():
+        col, bcol = panel.symbols.get_indexer([r["symbol"], r["benchmark"]])
+        if col < 0 or rows[i] < 0:
+            assert np.isnan(r["sigma"]) and r["n_estimation"] == 0
+            continue
+        alpha, beta, sigma, n = _direct_model(panel, int(rows[i]), int(col), int(bcol))
+        assert r["n_estimation"] == n
+        assert r["alpha"] == pytest.approx(alpha, rel=1e-9, abs=1e-12)
+        assert r["beta"] == pytest.approx(beta, rel=1e-9, abs=1e-12)
+        assert r["sigma"] == pytest.approx(sigma, rel=1e-9, nan_ok=True)
+        checked += 1
+    assert checked > 300
+    assert set(out["model"]) == {"market-model", "market-adjusted"}
