@@ -472,6 +472,25 @@ def test_rollups_stay_exact_through_inserts_new_cluster_leads_and_sample_removal
         assert count_stories(s, ArticleFilter(tickers=("NVDA",))) == Count(3)
 
 
+def test_rollups_of_a_mixed_batch_equal_a_recount(engine):
+    """A batch with repeated tickers, no tickers, no publisher, many topics, sample and
+    live stories (and a story given twice) leaves the same counts as counting the
+    stored rows."""
+    batch = [
+        story(1, tickers=["NVDA", "NVDA", "AMD"], topics=["earnings", "ai", "earnings"]),
+        story(2, tickers=[], topics=["macro-rates"], publisher=""),
+        story(3, tickers=["TSLA"], topics=[], is_sample=True),
+        story(4, tickers=["NVDA"], topics=["ai"], publisher="Reuters"),
+        story(4, tickers=["NVDA"], topics=["ai"], publisher="Reuters"),
+        story(5, tickers=["AMD", "INTC"], topics=["earnings", "m-and-a"], publisher="CNBC"),
+    ]
+    summary = store(engine, batch)
+    assert summary.inserted == 5 and summary.duplicates == 1
+    assert_rollups_exact(engine)
+    with Session(engine) as s:
+        assert count_stories(s, ArticleFilter(tickers=("NVDA",), topics=("ai",))) == Count(2)
+
+
 @pytest.mark.parametrize(
     ("flt", "drives"),
     [
