@@ -2,8 +2,9 @@
 
 Set-based, so a large import stays fast: each new story's candidates are the NEAREST
 stories within 48 hours that share a ticker with it (or, when none does, a topic), found
-either in memory from one read of the batch's time window or, for a batch spread over
-years, by walking the link indexes in SQL; the candidates' titles are compared in memory;
+either in memory from one read of the batch's time window (the stories carrying the
+batch's own tickers or topics) or, for a batch spread over years, by walking the link
+indexes in SQL; the candidates' titles are compared in memory;
 cluster sizes and leads are then refreshed with one statement per batch.
 """
 
@@ -49,7 +50,8 @@ def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
     """Cluster each new story with a near-duplicate headline nearby in time; returns joins made.
 
     New stories close together in time (what feeds deliver) are matched in memory against
-    every stored story within 48 hours of them, read in one range scan; a batch spread
+    the stored stories within 48 hours of them that share a ticker or topic, read as one
+    index range per ticker or topic; a batch spread
     over a long time (an archive import) walks the link indexes per story instead. Both
     find the same neighbours: the NEAREST closest stories sharing a ticker (or, when no
     story shares one, a topic).
@@ -151,28 +153,34 @@ def _window(session: Session, ids: list[int]) -> tuple[int, int] | None:
 def _window_candidates(
     session: Session, ids: list[int], span: tuple[int, int]
 ) -> tuple[dict[int, list[tuple[int, int]]], dict[int, _Story], dict[int, frozenset[str]]]:
-    """_neighbour_pairs() and _stories() in memory, from one read of the time window.
+    """_neighbour_pairs() and _stories() in memory, from one read per ticker (or topic)
+    of the time window.
 
-    Every stored story within `span` (48 hours around the new ones) is read; each new
-    story takes, per ticker, the SIDE nearest stories on either side, as the index walk
-    does; one with no such neighbour takes them per topic instead.
+    Each new story takes, per ticker, the SIDE nearest stories on either side within
+    `span` (48 hours around the new ones), as the index walk does; one with no such
+    neighbour takes them per topic instead. Only the new stories' own tickers and topics
+    are read, each as one range of its covering (key, time key, id) index, and then the
+    rows of the new stories and the neighbours found.
     """
-    lo, hi = span
-    rows = _story_rows(session, "window", {"lo": lo, "hi": hi})
+    rows = _story_rows(session, "ids", {"ids": bound.values(session, ids)})
     new = [i for i in ids if i in rows]
     pairs: dict[int, list[tuple[int, int]]] = {}
-    for link, key in ((ArticleTicker, ArticleTicker.symbol), (ArticleTopic, ArticleTopic.topic)):
+    for link in (ArticleTicker, ArticleTopic):
         wanted = [i for i in new if i not in pairs]
         if not wanted:
             break
-        keys_of: dict[int, list[str]] = defaultdict(list)
-        index = _keys_in_window(session, link, key, span, keys_of)
+        keys_of = _keys_of(session, link, wanted)
+        index = _keys_in_window(
+            session, link, span, sorted({k for ks in keys_of.values() for k in ks})
+        )
         for new_id in wanted:
-            near = _nearest_in(index, keys_of[new_id], rows[new_id].pub_key, new_id)
+            near = _nearest_in(index, keys_of.get(new_id, []), rows[new_id].pub_key, new_id)
             if near:
                 pairs[new_id] = near
-    wanted_rows = set(new) | {o for n in pairs.values() for o, _ in n}
-    kept = {i: rows[i] for i in wanted_rows}
+    others = {o for n in pairs.values() for o, _ in n if o not in rows}
+    if others:
+        rows |= _story_rows(session, "ids", {"ids": bound.values(session, sorted(others))})
+    kept = {i: rows[i] for i in set(new) | {o for n in pairs.values() for o, _ in n}}
     words = {
         i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
         for i, r in kept.items()
@@ -206,32 +214,60 @@ def _nearest_in(
     return sorted(near.items(), key=itemgetter(1))[:NEAREST]
 
 
+def _link_key(link: type[ArticleTicker] | type[ArticleTopic]) -> Any:
+    return link.symbol if link is ArticleTicker else link.topic  # type: ignore[union-attr]
+
+
+def _keys_of(
+    session: Session, link: type[ArticleTicker] | type[ArticleTopic], ids: list[int]
+) -> dict[int, list[str]]:
+    """Each story's tickers (or topics), by name."""
+    key = _link_key(link)
+
+    def stmt(dialect: str) -> Select[Any]:
+        return (
+            select(link.article_id, key)
+            .where(bound.in_list(link.article_id, "ids", dialect))
+            .order_by(link.article_id, key)
+        )
+
+    prepared = driver.prepare(("story keys", link.__tablename__), stmt, session.get_bind().dialect)
+    out: dict[int, list[str]] = defaultdict(list)
+    for article_id, value in driver.fetch(session, prepared, {"ids": bound.values(session, ids)}):
+        out[article_id].append(value)
+    return out
+
+
 def _keys_in_window(
     session: Session,
     link: type[ArticleTicker] | type[ArticleTopic],
-    key: Any,
     span: tuple[int, int],
-    keys_of: dict[int, list[str]],
+    keys: list[str],
 ) -> dict[str, tuple[list[int], list[int]]]:
-    """Per ticker (or topic): the window's stories as (time keys, ids), in time order;
-    fills keys_of (story id -> its keys) on the way."""
-    lo, hi = span
+    """Per ticker (or topic) of `keys`: the stories within `span` carrying it, as (time
+    keys, ids) in time order; one range of the covering (key, time key, id) index each."""
+    if not keys:
+        return {}
+    key = _link_key(link)
 
-    def stmt(_dialect: str) -> Select[Any]:
+    def stmt(dialect: str) -> Select[Any]:
         return (
-            select(link.article_id, key, link.pub_key)
-            .join(Article, Article.id == link.article_id)
-            .where(Article.pub_key.between(bindparam("lo"), bindparam("hi")))
-            .order_by(link.pub_key)
+            select(key, link.pub_key, link.article_id)
+            .where(
+                bound.in_list(key, "keys", dialect, "str"),
+                link.pub_key.between(bindparam("lo"), bindparam("hi")),
+            )
+            .order_by(key, link.pub_key)
         )
 
-    # On the driver's cursor (tens of thousands of rows a batch: see terminal/driver.py).
-    dialect = session.get_bind().dialect
-    prepared = driver.prepare(("window links", link.__tablename__), stmt, dialect)
-    found = driver.fetch(session, prepared, {"lo": lo, "hi": hi})
+    # On the driver's cursor (thousands of rows a batch: see terminal/driver.py).
+    prepared = driver.prepare(
+        ("window links", link.__tablename__), stmt, session.get_bind().dialect
+    )
+    lo, hi = span
+    params = {"keys": bound.values(session, keys, "str"), "lo": lo, "hi": hi}
     index: dict[str, tuple[list[int], list[int]]] = {}
-    for article_id, value, pub_key in found:
-        keys_of[article_id].append(value)
+    for value, pub_key, article_id in driver.fetch(session, prepared, params):
         times, owners = index.setdefault(value, ([], []))
         times.append(pub_key)
         owners.append(article_id)
