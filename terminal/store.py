@@ -144,7 +144,14 @@ def save_articles(
     insert_rows(session, TICKER_LINKS, ticker_rows)
     insert_rows(session, TOPIC_LINKS, topic_rows)
     result.inserted_ids = [row[0] for row in ids]
-    rollups.add(session, result.inserted_ids)
+    rollups.add_new(
+        session,
+        [
+            (cast(str, row["publisher"]), list(dict.fromkeys(r.tickers)),
+             list(dict.fromkeys(r.topics)), bool(row["is_sample"]))
+            for row, (_, (r, _)) in zip(rows, fresh, strict=True)
+        ],
+    )  # fmt: skip
     return result
 
 
