@@ -177,10 +177,10 @@ def _window_candidates(
             near = _nearest_in(index, keys_of.get(new_id, []), rows[new_id].pub_key, new_id)
             if near:
                 pairs[new_id] = near
-    others = {o for n in pairs.values() for o, _ in n if o not in rows}
-    if others:
-        rows |= _story_rows(session, "ids", {"ids": bound.values(session, sorted(others))})
-    kept = {i: rows[i] for i in set(new) | {o for n in pairs.values() for o, _ in n}}
+    neighbours = {o for n in pairs.values() for o, _ in n}
+    if others := sorted(neighbours - rows.keys()):
+        rows |= _story_rows(session, "ids", {"ids": bound.values(session, others)})
+    kept = {i: rows[i] for i in neighbours.union(new)}
     words = {
         i: content_words(r.title) if r.title_words is None else fingerprint_words(r.title_words)
         for i, r in kept.items()

@@ -3,9 +3,10 @@
 `facet_rollups` holds, for every (dim, value) — dim `t` ticker, `p` topic, `s` publisher —
 how many stories carry it, overall (by_dim "") and among the stories that carry one value
 of another dim (by_dim, by_value), split by cluster lead and sample. The row with dim ""
-is the story total. Writers call `add_new` after inserting stories, `remove` before deleting
-them and `leads_changed` after re-electing cluster leads; every change is one set-based
-upsert per (by, dim) pair, `n = n + excluded.n`, on SQLite and PostgreSQL alike.
+is the story total. Writers call `add_new` after inserting stories (one upsert of the counts
+of what they hold), `remove` before deleting them and `leads_changed` after re-electing
+cluster leads (one set-based upsert per (by, dim) pair); every change adds to `n`
+(`n = n + excluded.n`), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations

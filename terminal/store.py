@@ -117,9 +117,12 @@ def save_articles(
     ids = [(id_by_key[k], k) for k in pub_keys]
     ticker_rows: list[dict[str, object]] = []
     topic_rows: list[dict[str, object]] = []
-    for (article_id, pub_key), (_, (record, _)) in zip(ids, fresh, strict=True):
+    counted: list[rollups.NewStory] = []
+    for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
         published = record.published_at
-        for position, symbol in enumerate(dict.fromkeys(record.tickers)):
+        tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
+        counted.append((cast(str, row["publisher"]), tickers, topics, bool(row["is_sample"])))
+        for position, symbol in enumerate(tickers):
             ticker_rows.append(
                 {
                     "article_id": article_id,
@@ -130,7 +133,7 @@ def save_articles(
                     "position": position,
                 }
             )
-        for position, topic in enumerate(dict.fromkeys(record.topics)):
+        for position, topic in enumerate(topics):
             topic_rows.append(
                 {
                     "article_id": article_id,
@@ -144,14 +147,7 @@ def save_articles(
     insert_rows(session, TICKER_LINKS, ticker_rows)
     insert_rows(session, TOPIC_LINKS, topic_rows)
     result.inserted_ids = [row[0] for row in ids]
-    rollups.add_new(
-        session,
-        [
-            (cast(str, row["publisher"]), list(dict.fromkeys(r.tickers)),
-             list(dict.fromkeys(r.topics)), bool(row["is_sample"]))
-            for row, (_, (r, _)) in zip(rows, fresh, strict=True)
-        ],
-    )  # fmt: skip
+    rollups.add_new(session, counted)
     return result
 
 
