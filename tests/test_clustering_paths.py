@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import terminal.clustering as clustering
+import terminal.neighbours as neighbours
 from db.models import Article
 from terminal.records import ArticleRecord
 from terminal.store import save_articles
@@ -42,25 +42,25 @@ def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
     with Session(engine) as s:
         ids = list(s.scalars(select(Article.id).order_by(Article.id)))
         new = rng.sample(ids, 120)
-        span = clustering._window(s, new)
+        span = neighbours.window(s, new)
         assert span is not None
-        walked = clustering._neighbour_pairs(s, new)
-        in_memory, rows, _ = clustering._window_candidates(s, new, span)
+        walked = neighbours.neighbour_pairs(s, new)
+        in_memory, rows, _ = neighbours.window_candidates(s, new, span)
     assert walked and set(walked) == set(in_memory)
     for story_id, near in walked.items():
         # Same neighbours at the same gaps (gaps are unique here, so order agrees too).
         assert near == in_memory[story_id], story_id
-    assert len(max(walked.values(), key=len)) == clustering.NEAREST  # the cut is exercised
+    assert len(max(walked.values(), key=len)) == neighbours.NEAREST  # the cut is exercised
     assert set(rows) >= {o for near in walked.values() for o, _ in near}
 
 
 def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):
-    monkeypatch.setattr(clustering, "WINDOW_MAX", 3)
+    monkeypatch.setattr(neighbours, "WINDOW_MAX", 3)
     far = [story(i, published_at=T0 + timedelta(days=200 * i)) for i in range(6)]
     with Session(engine) as s, s.begin():
         ids = save_articles(s, far).inserted_ids
-        assert clustering._window(s, ids) is None
-        assert clustering._window(s, ids[:1]) is not None
+        assert neighbours.window(s, ids) is None
+        assert neighbours.window(s, ids[:1]) is not None
 
 
 def _event_batches(shift: int) -> list[list[ArticleRecord]]:
@@ -96,7 +96,7 @@ def _clusters(engine, shift: int) -> list[tuple[int, bool]]:
 def test_clusters_come_out_the_same_either_way(engine, monkeypatch):
     for batch in _event_batches(0):
         store(engine, batch)
-    monkeypatch.setattr(clustering, "WINDOW_MAX", 0)  # every batch walks the indexes
+    monkeypatch.setattr(neighbours, "WINDOW_MAX", 0)  # every batch walks the indexes
     for batch in _event_batches(1000):
         store(engine, batch)
     expected = [(2, True), (2, False), (2, True), (2, False), (2, True), (2, False)]
