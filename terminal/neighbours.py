@@ -26,8 +26,9 @@ from terminal.enrich.clusters import content_words, fingerprint_words
 WINDOW_US = 48 * 3600 * 1_000_000
 NEAREST = 40
 SIDE = NEAREST // 2
-# Stories within 48 hours of a batch that are read at once to match it in memory; past
-# this (an archive import spread over years) the per-story index walk is cheaper.
+# A batch whose window (48 hours around its stories) holds more stored stories than this
+# (an archive import spread over years) walks the indexes per story instead: reading its
+# tickers' ranges across so long a span would cost more.
 WINDOW_MAX = 30_000
 
 
