@@ -120,10 +120,13 @@ class ArticleTicker(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     relevance: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The story's title signature (terminal/enrich/clusters.py: title_signature); NULL when
+    # not known. Clustering reads it from the index with the neighbour it walks to (0010).
+    title_sig: Mapped[int | None] = mapped_column(BigInteger)
 
-    # article_id last: a ticker walk reads story ids from the index alone (0006).
+    # article_id (0006) and title_sig (0010) last: a ticker walk reads them from the index.
     __table_args__ = (
-        Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key", "article_id"),
+        Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key", "article_id", "title_sig"),
     )
 
 
@@ -140,8 +143,11 @@ class ArticleTopic(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     score: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    title_sig: Mapped[int | None] = mapped_column(BigInteger)  # as ArticleTicker.title_sig
 
-    __table_args__ = (Index("ix_article_topics_topic_pub_key", "topic", "pub_key", "article_id"),)
+    __table_args__ = (
+        Index("ix_article_topics_topic_pub_key", "topic", "pub_key", "article_id", "title_sig"),
+    )
 
 
 class IngestRun(Base):

@@ -49,17 +49,9 @@ def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
 
 
 def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None) -> int:
-    if span is None:
-        pairs = neighbours.neighbour_pairs(session, ids)
-        if not pairs:
-            return 0
-        rows, words = neighbours.stories(
-            session, set(ids) | {o for n in pairs.values() for o, _ in n}
-        )
-    else:
-        pairs, rows, words = neighbours.window_candidates(session, ids, span)
-        if not pairs:
-            return 0
+    pairs, rows, words = neighbours.candidates(session, ids, span)
+    if not pairs:
+        return 0
     assigned: dict[int, int] = {}
     sizes: dict[int, int] = {}  # cluster id -> members, as this chunk changes them
 
@@ -81,7 +73,7 @@ def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None
                 cluster_id=assigned.get(o, rows[o].cluster_id),
                 words=words[o],
             )
-            for o in _sharing(mine, [o for o, _ in pairs[new_id]], words)
+            for o in _sharing(mine, pairs[new_id], words)
             if size_of(o) < MAX_CLUSTER
         ]
         if not candidates:

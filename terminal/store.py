@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
 from terminal import bound, clustering, driver, rollups
-from terminal.enrich.clusters import title_fingerprint
+from terminal.enrich.clusters import title_fingerprint, title_signature
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
 from terminal.timekeys import to_pub_key
@@ -120,6 +120,8 @@ def save_articles(
     counted: list[rollups.NewStory] = []
     for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
         published = record.published_at
+        # The title's signature rides in both link indexes (clustering's word pre-check).
+        sig = title_signature(cast(str, row["title_words"]).split())
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
         counted.append((cast(str, row["publisher"]), tickers, topics, bool(row["is_sample"])))
         for position, symbol in enumerate(tickers):
@@ -131,6 +133,7 @@ def save_articles(
                     "published_at": published,
                     "relevance": float(record.ticker_relevance.get(symbol, 1.0)),
                     "position": position,
+                    "title_sig": sig,
                 }
             )
         for position, topic in enumerate(topics):
@@ -142,6 +145,7 @@ def save_articles(
                     "published_at": published,
                     "score": 1.0,
                     "position": position,
+                    "title_sig": sig,
                 }
             )
     insert_rows(session, TICKER_LINKS, ticker_rows)

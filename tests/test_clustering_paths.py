@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 import terminal.neighbours as neighbours
 from db.models import Article
+from terminal import bound
 from terminal.records import ArticleRecord
 from terminal.store import save_articles
 from tests.helpers import T0, store, story
@@ -44,14 +45,18 @@ def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
         new = rng.sample(ids, 120)
         span = neighbours.window(s, new)
         assert span is not None
-        walked = neighbours.neighbour_pairs(s, new)
-        in_memory, rows, _ = neighbours.window_candidates(s, new, span)
+        walked, walked_sigs = neighbours.neighbour_pairs(s, new)
+        rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
+        in_memory, window_sigs = neighbours.window_pairs(s, new, rows, span)
     assert walked and set(walked) == set(in_memory)
     for story_id, near in walked.items():
         # Same neighbours at the same gaps (gaps are unique here, so order agrees too).
         assert near == in_memory[story_id], story_id
     assert len(max(walked.values(), key=len)) == neighbours.NEAREST  # the cut is exercised
-    assert set(rows) >= {o for near in walked.values() for o, _ in near}
+    # Each neighbour comes with its title's signature, the same either way.
+    found = {o for near in walked.values() for o, _ in near}
+    assert {o: walked_sigs[o] for o in found} == {o: window_sigs[o] for o in found}
+    assert all(isinstance(walked_sigs[o], int) for o in found)
 
 
 def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):

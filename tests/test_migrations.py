@@ -125,8 +125,15 @@ def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engin
         for table in ("article_tickers", "article_topics")
         for i in inspect(engine).get_indexes(table)
     }
-    assert indexes["ix_article_tickers_symbol_pub_key"] == ["symbol", "pub_key", "article_id"]
-    assert indexes["ix_article_topics_topic_pub_key"] == ["topic", "pub_key", "article_id"]
+    assert indexes["ix_article_tickers_symbol_pub_key"] == [
+        "symbol", "pub_key", "article_id", "title_sig",
+    ]  # fmt: skip
+    assert indexes["ix_article_topics_topic_pub_key"] == [
+        "topic", "pub_key", "article_id", "title_sig",
+    ]  # fmt: skip
+    downgrade(engine, "0009_story_moves")
+    back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_topics")}
+    assert back["ix_article_topics_topic_pub_key"] == ["topic", "pub_key", "article_id"]
     downgrade(engine, "0005_search_statistics")
     back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_tickers")}
     assert back["ix_article_tickers_symbol_pub_key"] == ["symbol", "pub_key"]
@@ -165,3 +172,43 @@ def test_the_stored_moves_are_filled_from_the_reactions_already_there(engine):
     assert [(a, b, round(m, 6), k) for a, b, m, k in rows] == [
         (7, "QQQ", 0.02, 1748876400000000), (7, "SPY", 0.08, 1748876400000000),
     ]  # fmt: skip
+
+
+def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
+    """0010 gives every link row its story's title signature, from the stored title words
+    (NULL, "not known", where a story has none)."""
+    from sqlalchemy import text
+
+    from terminal.enrich.clusters import title_fingerprint, title_signature
+
+    downgrade(engine, "0009_story_moves")
+    words = title_fingerprint("Nvidia beats estimates as data-center revenue soars")
+    with engine.begin() as conn:
+        for article_id, stored in ((7, words), (8, None)):
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, dedupe_key, title, summary, body, analysis, "
+                    "publisher, published_at, pub_key, published_estimated, ingested_at, "
+                    "impact_score, is_sample, cluster_size, is_cluster_lead, lowered_as_repeat, "
+                    "title_words) VALUES (:id, :key, 't', '', '', '', 'p', '2025-06-02 15:00:00', "
+                    ":pk, false, '2025-06-02 15:00:00', 0.1, false, 1, true, false, :words)"
+                ),
+                {"id": article_id, "key": f"k{article_id}", "pk": article_id, "words": stored},
+            )
+            for table, key in (("article_tickers", "symbol"), ("article_topics", "topic")):
+                conn.execute(
+                    text(
+                        f"INSERT INTO {table} (article_id, {key}, pub_key, published_at, "
+                        f"{'relevance' if key == 'symbol' else 'score'}, position) "
+                        "VALUES (:id, 'NVDA', :pk, '2025-06-02 15:00:00', 1.0, 0)"
+                    ),
+                    {"id": article_id, "pk": article_id},
+                )
+    upgrade(engine)
+    with engine.connect() as conn:
+        for table in ("article_tickers", "article_topics"):
+            rows = conn.execute(
+                text(f"SELECT article_id, title_sig FROM {table} ORDER BY article_id")
+            ).all()
+            assert rows == [(7, title_signature(words.split())), (8, None)]
+    assert title_signature(words.split()) > 0

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, Story, stories
-from terminal.enrich.clusters import title_fingerprint
+from terminal.enrich.clusters import title_fingerprint, title_signature
 from terminal.timekeys import from_pub_key
 
 CHUNK = 50_000
@@ -28,7 +28,9 @@ ARTICLE_COLUMNS = (
     "impact_model", "impact_score", "sentiment", "cluster_size", "is_cluster_lead", "is_sample",
     "title_words",
 )  # fmt: skip
-LINK_COLUMNS = ("article_id", "{key}", "pub_key", "published_at", "{score}", "position")
+LINK_COLUMNS = (
+    "article_id", "{key}", "pub_key", "published_at", "{score}", "position", "title_sig",
+)  # fmt: skip
 Progress = Callable[[int], None]
 
 
@@ -95,14 +97,15 @@ def rows(batch: Iterable[Story], first_id: int) -> tuple[list[tuple[Any, ...]], 
         aid = first_id + i
         at = _timestamp(s.pub_key)
         score = s.impact if s.impact is not None else s.impact_model
+        words = title_fingerprint(s.title)
+        sig = title_signature(words.split())
         articles.append((
             aid, f"bench-{aid:010d}", f"https://bench.example/news/{aid}", None, s.title,
             s.summary, "", "", s.publisher, at, s.pub_key, False, at + timedelta(minutes=3),
-            "en", s.impact, s.impact_model, score, s.sentiment, 1, True, False,
-            title_fingerprint(s.title),
+            "en", s.impact, s.impact_model, score, s.sentiment, 1, True, False, words,
         ))  # fmt: skip
-        tickers += [(aid, t, s.pub_key, at, 1.0, p) for p, t in enumerate(s.tickers)]
-        topics += [(aid, t, s.pub_key, at, 1.0, p) for p, t in enumerate(s.topics)]
+        tickers += [(aid, t, s.pub_key, at, 1.0, p, sig) for p, t in enumerate(s.tickers)]
+        topics += [(aid, t, s.pub_key, at, 1.0, p, sig) for p, t in enumerate(s.topics)]
     return articles, tickers, topics
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -111,6 +112,79 @@ def shares_enough(words_a: frozenset[str], words_b: frozenset[str]) -> bool:
 def words_needed(shortest: int) -> int:
     """Shared content words two titles need, the shorter having `shortest` words."""
     return MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
+
+
+# A title's signature: one bit per content word (its CRC-32 modulo 63, so the value fits a
+# signed 64-bit column), kept in the link indexes beside each story's time key. Clustering
+# reads a neighbour's row only when the signature says its title may share enough words
+# with the new one (`may_share`), which rejects most neighbours from the index alone.
+SIGNATURE_BITS = 63
+
+
+@lru_cache(maxsize=200_000)
+def _word_bit(word: str) -> int:
+    return 1 << (zlib.crc32(word.encode("utf-8")) % SIGNATURE_BITS)
+
+
+def title_signature(words: Iterable[str]) -> int:
+    """The signature of a title's content words (those of title_fingerprint())."""
+    signature = 0
+    for word in words:
+        signature |= _word_bit(word)
+    return signature
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureProbe:
+    """A title's words, prepared to test other titles' signatures against (`may_share`)."""
+
+    mask: int  # the title's own signature
+    size: int  # its content words
+    collided: int  # words whose bit another of its words already set
+
+
+def signature_probe(words: frozenset[str]) -> SignatureProbe:
+    mask = title_signature(words)
+    return SignatureProbe(mask, len(words), len(words) - mask.bit_count())
+
+
+def may_share(probe: SignatureProbe, signature: int | None) -> bool:
+    """False only when a title with this signature cannot share enough words with the
+    probe's title to be compared (shares_enough); None (not known) may always share.
+
+    Exact, never a false "no": every shared word has its bit in both signatures, so the
+    shared words are at most the common bits plus the probe's collided words; and the
+    other title has at least as many words as its signature has bits, so the words
+    needed are at least words_needed() of that smaller count.
+    """
+    if signature is None:
+        return True
+    shortest = min(probe.size, signature.bit_count())
+    if not shortest:
+        return False
+    return (probe.mask & signature).bit_count() + probe.collided >= words_needed(shortest)
+
+
+def sharing_signatures(
+    words: frozenset[str], others: list[int], signatures: dict[int, int | None]
+) -> list[int]:
+    """The ids among `others` whose signatures may_share() with a title of these words
+    (inlined: it runs for every neighbour of every new story)."""
+    probe = signature_probe(words)
+    mask, size, collided = probe.mask, probe.size, probe.collided
+    out = []
+    for other in others:
+        signature = signatures.get(other)
+        if signature is None:
+            out.append(other)
+            continue
+        bits = signature.bit_count()
+        shortest = size if size < bits else bits
+        if shortest and (mask & signature).bit_count() + collided >= (
+            MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
+        ):
+            out.append(other)
+    return out
 
 
 def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:

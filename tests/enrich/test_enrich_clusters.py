@@ -12,8 +12,13 @@ from terminal.enrich.clusters import (
     content_words,
     find_cluster,
     fingerprint_words,
+    may_share,
+    shares_enough,
+    sharing_signatures,
+    signature_probe,
     strip_publisher,
     title_fingerprint,
+    title_signature,
 )
 
 NOW = datetime(2025, 9, 18, 14, 0, tzinfo=UTC)
@@ -152,3 +157,45 @@ def test_a_candidates_stored_words_are_what_is_compared() -> None:
     stale = replace(_candidate(title), words=content_words("Tesla recalls cars over seat belts"))
     assert find_cluster(title, NOW, [stale]) is None
     assert find_cluster(title, NOW, [_candidate(title)]) is not None
+
+
+def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
+    """may_share is exact: whenever two titles share enough words to compare, the
+    signature says so; and it turns away most titles that do not (what it is for)."""
+    import random
+
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" for i in range(400)]  # small, so titles often share words
+    kept = rejected = 0
+    for _ in range(20_000):
+        mine = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
+        theirs = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
+        if rng.random() < 0.3:  # a look-alike: some of mine in theirs
+            theirs |= frozenset(rng.sample(sorted(mine), min(len(mine), rng.randint(1, 5))))
+        verdict = may_share(signature_probe(mine), title_signature(theirs))
+        # The batch form says the same.
+        assert sharing_signatures(mine, [1], {1: title_signature(theirs)}) == (
+            [1] if verdict else []
+        )
+        if shares_enough(mine, theirs):
+            assert verdict, (sorted(mine), sorted(theirs))
+            kept += 1
+        elif not verdict:
+            rejected += 1
+    assert kept > 1_000
+    assert rejected > 0.8 * (20_000 - kept)
+    assert may_share(signature_probe(frozenset({"chip", "export"})), None)  # not known: read it
+    assert sharing_signatures(frozenset({"chip"}), [5, 6], {6: 0}) == [5]
+    assert not may_share(signature_probe(frozenset({"chip"})), title_signature(frozenset()))
+
+
+def test_colliding_words_are_counted_as_possibly_shared() -> None:
+    """Two of a title's words on one bit: the bit shared counts for both."""
+    words = [f"w{i}" for i in range(200)]
+    bit = {w: title_signature([w]) for w in words}
+    a, b = next((x, y) for x in words for y in words if x < y and bit[x] == bit[y])
+    others = [w for w in words if bit[w] not in (bit[a],)][:6]
+    mine = frozenset({a, b, *others[:3]})  # 5 words, 4 distinct bits
+    theirs = frozenset({a, b, others[0], others[1], *others[3:6]})  # shares 4 words
+    assert shares_enough(mine, theirs)
+    assert may_share(signature_probe(mine), title_signature(theirs))
