@@ -28,8 +28,14 @@ CHUNK = 400
 MAX_CLUSTER = 50
 
 
-def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
-    """Cluster each new story with a near-duplicate headline nearby in time; returns joins made.
+def assign_clusters(
+    session: Session, article_ids: Sequence[int], *, uncounted: bool = False
+) -> dict[int, bool]:
+    """Cluster each new story with a near-duplicate headline nearby in time; returns the
+    lead flags of the new stories whose clusters changed (the others still lead).
+
+    `uncounted`: the new stories are not in the facet roll-ups yet (the caller counts them
+    afterwards, with those flags), so only stored stories' lead changes move counts.
 
     New stories close together in time (what feeds deliver) are matched in memory against
     the stored stories within 48 hours of them that share a ticker or topic, read as one
@@ -39,19 +45,22 @@ def assign_clusters(session: Session, article_ids: Sequence[int]) -> int:
     story shares one, a topic).
     """
     ids = list(article_ids)
+    skip = frozenset(ids) if uncounted else frozenset()
     span = neighbours.window(session, ids) if ids else None
     if span is not None:
-        return _assign_chunk(session, ids, span)
-    joined = 0
+        return _assign_chunk(session, ids, span, skip)
+    leads: dict[int, bool] = {}
     for start in range(0, len(ids), CHUNK):
-        joined += _assign_chunk(session, ids[start : start + CHUNK], None)
-    return joined
+        leads |= _assign_chunk(session, ids[start : start + CHUNK], None, skip)
+    return leads
 
 
-def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None) -> int:
+def _assign_chunk(
+    session: Session, ids: list[int], span: tuple[int, int] | None, skip: frozenset[int]
+) -> dict[int, bool]:
     pairs, rows, words = neighbours.candidates(session, ids, span)
     if not pairs:
-        return 0
+        return {}
     assigned: dict[int, int] = {}
     sizes: dict[int, int] = {}  # cluster id -> members, as this chunk changes them
 
@@ -85,11 +94,11 @@ def _assign_chunk(session: Session, ids: list[int], span: tuple[int, int] | None
         sizes[cluster_id] = size_of(match.article_id) + 1
         assigned[new_id] = assigned[match.article_id] = cluster_id
     if not assigned:
-        return 0
+        return {}
     session.execute(update(Article), [{"id": a, "cluster_id": c} for a, c in assigned.items()])
-    _refresh_clusters(session, sorted(set(assigned.values())))
+    leads = _refresh_clusters(session, sorted(set(assigned.values())), skip)
     _lower_repeats(session, [i for i in assigned if i in pairs])
-    return sum(1 for i in assigned if i in pairs)
+    return leads
 
 
 def _sharing(
@@ -134,8 +143,12 @@ def recount(session: Session, cluster_ids: Sequence[int]) -> None:
         rollups.prune(session)  # the lead moves leave counts at zero
 
 
-def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
-    """Recount each cluster and mark its earliest story as the lead."""
+def _refresh_clusters(
+    session: Session, cluster_ids: list[int], skip: frozenset[int] = frozenset()
+) -> dict[int, bool]:
+    """Recount each cluster and mark its earliest story as the lead; the roll-ups follow
+    the lead changes, except for the stories in `skip` (not counted yet), whose new lead
+    flags are returned."""
     member = aliased(Article)
     size = (
         select(func.count())
@@ -157,7 +170,7 @@ def _refresh_clusters(session: Session, cluster_ids: list[int]) -> None:
         .values(cluster_size=size, is_cluster_lead=Article.pub_key == first)
         .execution_options(synchronize_session=False)
     )
-    rollups.leads_changed(session, before)
+    return rollups.leads_changed(session, before, skip)
 
 
 def _lower_repeats(session: Session, new_ids: list[int]) -> None:

@@ -12,12 +12,12 @@ rows of only those whose titles may share enough words with the new story's.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from functools import partial
-from operator import itemgetter
+from itertools import groupby
 from typing import Any, NamedTuple
 
+import numpy as np
 from sqlalchemy import Select, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -26,10 +26,12 @@ from terminal import bound, driver
 from terminal.enrich.clusters import (
     content_words,
     fingerprint_words,
-    sharing_signatures,
+    may_share_all,
+    signature_probe,
 )
 
 WINDOW_US = 48 * 3600 * 1_000_000
+GAP_BITS = WINDOW_US.bit_length()  # a gap within the window fits this many bits
 NEAREST = 40
 SIDE = NEAREST // 2
 # A batch whose window (48 hours around its stories) holds more stored stories than this
@@ -56,7 +58,26 @@ def window(session: Session, ids: list[int]) -> tuple[int, int] | None:
 
 
 Pairs = dict[int, list[tuple[int, int]]]  # new story -> (neighbour, gap), nearest first
-Signatures = dict[int, int | None]  # story -> its title signature, as its links carry it
+UNKNOWN = -1  # a link's title signature when it has none (NULL)
+
+
+class Near(NamedTuple):
+    """The new stories' nearest neighbours as parallel arrays, by new story and then
+    nearest first (ties in time order), at most NEAREST per story."""
+
+    story: np.ndarray  # the new story's id
+    other: np.ndarray  # the neighbour's id
+    gap: np.ndarray  # |difference of their time keys|
+    sig: np.ndarray  # the neighbour's title signature, UNKNOWN when not stored
+
+    def pairs(self) -> Pairs:
+        """As {new story: [(neighbour, gap), ...]}."""
+        out: Pairs = {}
+        for story, other, gap in zip(
+            self.story.tolist(), self.other.tolist(), self.gap.tolist(), strict=True
+        ):
+            out.setdefault(story, []).append((other, gap))
+        return out
 
 
 def candidates(
@@ -73,18 +94,28 @@ def candidates(
     """
     rows = _story_rows(session, "ids", {"ids": bound.values(session, ids)})
     new = [i for i in ids if i in rows]
-    pairs, signatures = (
-        neighbour_pairs(session, new) if span is None else window_pairs(session, new, rows, span)
+    near = (
+        neighbour_pairs(session, new, rows)
+        if span is None
+        else window_pairs(session, new, rows, span)
     )
     words = {i: _words(rows[i]) for i in new}
-    worth = {
-        new_id: sharing_signatures(words[new_id], [o for o, _ in near], signatures)
-        for new_id, near in pairs.items()
-    }
-    if others := sorted({o for near in worth.values() for o in near} - rows.keys()):
+    order = np.array(sorted(new), dtype=np.int64)
+    probes = [signature_probe(words[i]) for i in order.tolist()]
+    at = np.searchsorted(order, near.story)
+    keep = may_share_all(
+        np.array([p.mask for p in probes], dtype=np.int64)[at],
+        np.array([p.size for p in probes], dtype=np.int64)[at],
+        np.array([p.collided for p in probes], dtype=np.int64)[at],
+        near.sig,
+    )
+    worth: dict[int, list[int]] = {i: [] for i in np.unique(near.story).tolist()}
+    for story, other in zip(near.story[keep].tolist(), near.other[keep].tolist(), strict=True):
+        worth[story].append(other)
+    if others := sorted(set(near.other[keep].tolist()) - rows.keys()):
         rows |= _story_rows(session, "ids", {"ids": bound.values(session, others)})
-    for near in worth.values():
-        for other in near:
+    for found in worth.values():
+        for other in found:
             if other not in words:
                 words[other] = _words(rows[other])
     return worth, {i: rows[i] for i in words}, words
@@ -97,58 +128,98 @@ def _words(row: Story) -> frozenset[str]:
     )
 
 
+def _closest(story: np.ndarray, other: np.ndarray, when: np.ndarray, me: np.ndarray,
+             sig: np.ndarray) -> Near:  # fmt: skip
+    """Candidate (new story, neighbour) pairs, with the neighbour's and the new story's time
+    keys, cut to each story's NEAREST others: itself dropped, a neighbour found twice (by
+    two tickers) kept once, then nearest first, ties in time order.
+
+    One sort: by story, then gap, then side (before first) packed into one integer. Time
+    keys are unique, so a neighbour found twice gives the same packed value twice, side by
+    side, and only the first is kept.
+    """
+    mine = other != story
+    story, other, when, me, sig = story[mine], other[mine], when[mine], me[mine], sig[mine]
+    gap = np.abs(when - me)
+    stories, position = np.unique(story, return_inverse=True)
+    packed = (position.astype(np.int64) << GAP_BITS + 1) | (gap << 1) | (when > me)
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    once = np.ones(len(packed), dtype=bool)
+    once[1:] = packed[1:] != packed[:-1]
+    order, packed = order[once], packed[once]
+    group = packed >> GAP_BITS + 1
+    starts = np.ones(len(group), dtype=bool)
+    starts[1:] = group[1:] != group[:-1]
+    at = np.arange(len(group))
+    order = order[at - np.maximum.accumulate(np.where(starts, at, 0)) < NEAREST]
+    return Near(story[order], other[order], gap[order], sig[order])
+
+
+def _none() -> Near:
+    empty = np.zeros(0, dtype=np.int64)
+    return Near(empty, empty, empty, empty)
+
+
+def _joined(parts: list[Near]) -> Near:
+    if not parts:
+        return _none()
+    if len(parts) == 1:
+        return parts[0]
+    return Near(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
 def window_pairs(
     session: Session, ids: list[int], rows: dict[int, Story], span: tuple[int, int]
-) -> tuple[Pairs, Signatures]:
+) -> Near:
     """neighbour_pairs() in memory, from one read per ticker (or topic) of the time window.
 
     Each new story (`rows` holds theirs) takes, per ticker, the SIDE nearest stories on
     either side within `span` (48 hours around the new ones), as the index walk does; one
     with no such neighbour takes them per topic instead. Only the new stories' own
     tickers and topics are read, each as one range of its covering (key, time key, id,
-    signature) index.
+    signature) index; the nearest are then found for the whole batch at once, with numpy.
     """
-    pairs: Pairs = {}
-    signatures: Signatures = {}
+    parts: list[Near] = []
+    found: set[int] = set()
     for link in (ArticleTicker, ArticleTopic):
-        wanted = [i for i in ids if i not in pairs]
+        wanted = [i for i in ids if i not in found]
         if not wanted:
             break
         keys_of = _keys_of(session, link, wanted)
-        index = _keys_in_window(
-            session, link, span, sorted({k for ks in keys_of.values() for k in ks}), signatures
+        with_key: dict[str, list[int]] = defaultdict(list)
+        for story, keys in keys_of.items():
+            for key in keys:
+                with_key[key].append(story)
+        times, owners, sigs, ranges = _keys_in_window(session, link, span, sorted(with_key))
+        starts, lengths, range_story, range_me = [], [], [], []
+        for key, (lo, hi) in ranges.items():
+            stories = with_key[key]
+            me = np.array([rows[i].pub_key for i in stories], dtype=np.int64)
+            segment = times[lo:hi]
+            at = np.searchsorted(segment, me)  # the story itself: time keys are unique
+            first = np.maximum(at - SIDE, np.searchsorted(segment, me - WINDOW_US))
+            last = np.minimum(at + 1 + SIDE, np.searchsorted(segment, me + WINDOW_US, "right"))
+            starts.append(first + lo)
+            lengths.append(np.maximum(last - first, 0))
+            range_story.append(np.array(stories, dtype=np.int64))
+            range_me.append(me)
+        if not starts:
+            continue
+        length = np.concatenate(lengths)
+        offsets = np.cumsum(length) - length
+        index = np.arange(int(length.sum())) - np.repeat(offsets, length)
+        index += np.repeat(np.concatenate(starts), length)
+        near = _closest(
+            np.repeat(np.concatenate(range_story), length),
+            owners[index],
+            times[index],
+            np.repeat(np.concatenate(range_me), length),
+            sigs[index],
         )
-        for new_id in wanted:
-            near = _nearest_in(index, keys_of.get(new_id, []), rows[new_id].pub_key, new_id)
-            if near:
-                pairs[new_id] = near
-    return pairs, signatures
-
-
-def _nearest_in(
-    index: dict[str, tuple[list[int], list[int]]], keys: list[str], me: int, own_id: int
-) -> list[tuple[int, int]]:
-    """(id, gap) of the NEAREST stories sharing one of `keys`, SIDE per key and side,
-    nearest first (ties in time order)."""
-    near: dict[int, int] = {}
-    for key in keys:
-        times, owners = index[key]
-        at = bisect_left(times, me)  # the story itself: time keys are unique
-        first = max(at - SIDE, bisect_left(times, me - WINDOW_US, 0, at))
-        last = min(at + 1 + SIDE, bisect_right(times, me + WINDOW_US, at))
-        gaps = [me - t if t < me else t - me for t in times[first:last]]
-        if len(keys) == 1:  # one key: each story is listed once, nothing to merge
-            found = [
-                pair for pair in zip(owners[first:last], gaps, strict=True) if pair[0] != own_id
-            ]
-            found.sort(key=itemgetter(1))
-            return found[:NEAREST]
-        for owner, gap in zip(owners[first:last], gaps, strict=True):
-            known = near.get(owner)
-            if known is None or gap < known:
-                near[owner] = gap
-    near.pop(own_id, None)
-    return sorted(near.items(), key=itemgetter(1))[:NEAREST]
+        parts.append(near)
+        found.update(near.story.tolist())
+    return _joined(parts)
 
 
 def _link_key(link: type[ArticleTicker] | type[ArticleTopic]) -> Any:
@@ -180,18 +251,18 @@ def _keys_in_window(
     link: type[ArticleTicker] | type[ArticleTopic],
     span: tuple[int, int],
     keys: list[str],
-    signatures: Signatures,
-) -> dict[str, tuple[list[int], list[int]]]:
-    """Per ticker (or topic) of `keys`: the stories within `span` carrying it, as (time
-    keys, ids) in time order, their signatures added to `signatures`; one range of the
-    covering (key, time key, id, signature) index each."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[int, int]]]:
+    """The stories within `span` carrying each ticker (or topic) of `keys`: time keys, ids
+    and signatures as arrays in (key, time) order, and each key's (start, end) in them;
+    one range of the covering (key, time key, id, signature) index each."""
     if not keys:
-        return {}
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, {}
     key = _link_key(link)
 
     def stmt(dialect: str) -> Select[Any]:
         return (
-            select(key, link.pub_key, link.article_id, link.title_sig)
+            select(key, link.pub_key, link.article_id, func.coalesce(link.title_sig, UNKNOWN))
             .where(
                 bound.in_list(key, "keys", dialect, "str"),
                 link.pub_key.between(bindparam("lo"), bindparam("hi")),
@@ -205,13 +276,19 @@ def _keys_in_window(
     )
     lo, hi = span
     params = {"keys": bound.values(session, keys, "str"), "lo": lo, "hi": hi}
-    index: dict[str, tuple[list[int], list[int]]] = {}
-    for value, pub_key, article_id, signature in driver.fetch(session, prepared, params):
-        times, owners = index.setdefault(value, ([], []))
-        times.append(pub_key)
-        owners.append(article_id)
-        signatures[article_id] = signature
-    return index
+    found = driver.fetch(session, prepared, params)
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, {}
+    values, times, owners, sigs = zip(*found, strict=True)
+    ranges: dict[str, tuple[int, int]] = {}
+    start = 0
+    for value, group in groupby(values):
+        end = start + sum(1 for _ in group)
+        ranges[value] = (start, end)
+        start = end
+    as_array = partial(np.array, dtype=np.int64)
+    return as_array(times), as_array(owners), as_array(sigs), ranges
 
 
 class Story(NamedTuple):
@@ -244,21 +321,21 @@ def _story_rows(session: Session, which: str, params: dict[str, Any]) -> dict[in
     return {row[0]: Story(*row) for row in driver.fetch(session, prepared, params)}
 
 
-def neighbour_pairs(session: Session, ids: list[int]) -> tuple[Pairs, Signatures]:
-    """For each new story, up to NEAREST other stories within the window sharing a key,
-    walking the link indexes per story; and the neighbours' signatures."""
-    found: dict[int, dict[int, int]] = defaultdict(dict)
-    signatures: Signatures = {}
-    with_tickers: set[int] = set()
+def neighbour_pairs(session: Session, ids: list[int], rows: dict[int, Story]) -> Near:
+    """For each new story (`rows` holds theirs), up to NEAREST other stories within the
+    window sharing a key, walking the link indexes per story, with their signatures."""
+    parts: list[Near] = []
+    found: set[int] = set()
     links: tuple[tuple[type[ArticleTicker] | type[ArticleTopic], str], ...] = (
         (ArticleTicker, "symbol"),
         (ArticleTopic, "topic"),
     )
     for link, key in links:
-        wanted = ids if link is ArticleTicker else [i for i in ids if i not in with_tickers]
+        wanted = [i for i in ids if i not in found]
         if not wanted:
             break
         params = {"ids": bound.values(session, wanted)}
+        walked = []
         for before in (True, False):
             prepared = driver.prepare(
                 ("nearest", link.__tablename__, before),
@@ -266,24 +343,22 @@ def neighbour_pairs(session: Session, ids: list[int]) -> tuple[Pairs, Signatures
                 session.get_bind().dialect,
             )
             # On the driver's cursor: tens of thousands of rows per archive batch.
-            for new_id, old_id, gap, signature in driver.fetch(session, prepared, params):
-                signatures[old_id] = signature
-                near = found[new_id]
-                known = near.get(old_id)
-                if known is None or gap < known:
-                    near[old_id] = gap
-        if link is ArticleTicker:
-            with_tickers.update(found)
-    by_gap = itemgetter(1)
-    pairs = {new_id: sorted(near.items(), key=by_gap)[:NEAREST] for new_id, near in found.items()}
-    return pairs, signatures
+            walked += driver.fetch(session, prepared, params)
+        if not walked:
+            continue
+        new_id, old_id, old_key, sig = np.array(walked, dtype=np.int64).T
+        me = np.array([rows[i].pub_key for i in new_id.tolist()], dtype=np.int64)
+        near = _closest(new_id, old_id, old_key, me, sig)
+        parts.append(near)
+        found.update(near.story.tolist())
+    return _joined(parts)
 
 
 def _nearest(
     dialect: str, link: type[ArticleTicker] | type[ArticleTopic], key: str, before: bool
-) -> Select[int, int, int, int | None]:
-    """(new id, neighbour id, gap, its signature) for the SIDE nearest stories on one side
-    of each new link.
+) -> Select[int, int, int, int]:
+    """(new id, neighbour id, its time key, its signature or UNKNOWN) for the SIDE nearest
+    stories on one side of each new link.
 
     Each new link walks the (key, pub_key) index from its own time outwards and stops
     after SIDE rows, so a burst of stories on a hot ticker costs no more than a quiet day.
@@ -296,7 +371,7 @@ def _nearest(
         select(
             old.article_id.label("old_id"),
             old.pub_key.label("old_key"),
-            old.title_sig.label("old_sig"),
+            func.coalesce(old.title_sig, UNKNOWN).label("old_sig"),
         )
         .where(
             getattr(old, key) == getattr(new, key),
@@ -313,7 +388,7 @@ def _nearest(
             select(
                 new.article_id,
                 side.c.old_id,
-                func.abs(side.c.old_key - new.pub_key),
+                side.c.old_key,
                 side.c.old_sig,
             )
             .select_from(new)
@@ -327,8 +402,8 @@ def _nearest(
         select(
             new.article_id,
             other.article_id,
-            func.abs(other.pub_key - new.pub_key),
-            other.title_sig,
+            other.pub_key,
+            func.coalesce(other.title_sig, UNKNOWN),
         )
         .select_from(new)
         .join(other, and_(getattr(other, key) == getattr(new, key), other.pub_key.in_(keys)))

@@ -20,11 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.checkpoints import checkpoints_beside
 from db.engine import write_session
 from db.models import IngestRun
-from terminal.clustering import assign_clusters
 from terminal.enrich import enrich, title_fingerprint
+from terminal.enrich.clusters import title_signature
 from terminal.importers.structured import read_pending
 from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Pending, Rejected
-from terminal.store import identity, save_articles
+from terminal.store import identity, save_and_cluster
 
 BATCH = 500  # stories per write transaction
 MAX_BATCH = 2_500  # ... in a large import, when several tagged chunks are waiting
@@ -72,6 +72,7 @@ def prepare(record: ArticleRecord) -> ArticleRecord:
     if given_sentiment is not None:
         record.sentiment = given_sentiment
     record.title_words = title_fingerprint(record.title[:MAX_TITLE])
+    record.title_sig = title_signature(record.title_words.split())
     record.identity = identity(record)
     return record
 
@@ -298,15 +299,13 @@ def _save_batch(
 ) -> None:
     try:
         with write_session(engine) as session, session.begin():
-            saved = save_articles(session, batch, source_id=source_id)
-            assign_clusters(session, saved.inserted_ids)
+            saved = save_and_cluster(session, batch, source_id=source_id)
     except SQLAlchemyError:
         # One bad row must not sink the batch: retry the stories one at a time.
         for i, record in enumerate(batch):
             try:
                 with write_session(engine) as session, session.begin():
-                    one = save_articles(session, [record], source_id=source_id)
-                    assign_clusters(session, one.inserted_ids)
+                    one = save_and_cluster(session, [record], source_id=source_id)
             except SQLAlchemyError as exc:
                 reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0][:200]
                 summary.rejected.append(Rejected(f"record {offset + i + 1}", reason))

@@ -17,9 +17,9 @@ class ArticleRecord:
     `impact` is the source's own score (0..1) and stays apart from `impact_model`,
     which Catalyst computes. `tickers` and `topics` hold symbols and topic slugs.
     `ticker_relevance` maps a symbol to 0..1 (missing symbols count as 1.0).
-    `title_words` is the title's cluster fingerprint (sorted content words), and
-    `identity` its (dedupe key, canonical URL), both filled by the pipeline's tagging;
-    None means not computed yet.
+    `title_words` is the title's cluster fingerprint (sorted content words),
+    `title_sig` those words' signature and `identity` the story's (dedupe key, canonical
+    URL), all filled by the pipeline's tagging; None means not computed yet.
     """
 
     title: str
@@ -41,6 +41,7 @@ class ArticleRecord:
     is_sample: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     title_words: str | None = None
+    title_sig: int | None = None
     identity: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:

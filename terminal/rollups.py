@@ -12,7 +12,7 @@ cluster leads (one set-based upsert per (by, dim) pair); every change adds to `n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -82,18 +82,23 @@ def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
 NewStory = tuple[str, Sequence[str], Sequence[str], bool]
 
 
-def add_new(session: Session, stories: Sequence[NewStory]) -> None:
+def add_new(
+    session: Session, stories: Sequence[NewStory], leads: Sequence[bool] | None = None
+) -> None:
     """Count stories just stored (call after their links are inserted), from what the
     writer holds instead of reading them back: the rows `_apply` would count (tested
     against `rebuild`), in one upsert statement instead of ten INSERT ... SELECT over the
-    batch's links, which a small batch (a feed's refresh) mostly paid for."""
-    counts: Counter[tuple[str, str, str, str, bool]] = Counter()
-    for publisher, tickers, topics, sample in stories:
+    batch's links, which a small batch (a feed's refresh) mostly paid for. `leads`: each
+    story's lead flag, when clustering has already run (else each counts as a lead)."""
+    counts: Counter[tuple[str, str, str, str, bool, bool]] = Counter()
+    for (publisher, tickers, topics, sample), lead in zip(
+        stories, leads or [True] * len(stories), strict=True
+    ):
         values = (("t", tickers), ("p", topics), ("s", (publisher,)))
-        keys = [("", "", "", "", sample)]
-        keys += [("", "", dim, v, sample) for dim, vs in values for v in vs]
+        keys = [("", "", "", "", lead, sample)]
+        keys += [("", "", dim, v, lead, sample) for dim, vs in values for v in vs]
         keys += [
-            (by, by_value, dim, v, sample)
+            (by, by_value, dim, v, lead, sample)
             for by, by_values in values
             for by_value in by_values
             for dim, vs in values
@@ -106,7 +111,7 @@ def add_new(session: Session, stories: Sequence[NewStory]) -> None:
     columns = "by_dim, by_value, dim, value, lead, sample, n"
     if bound.dialect_of(session) == "sqlite":
         # Booleans as SQLite stores them (the driver adapts a bool through a slow path).
-        rows = [(b, bv, d, v, 1, int(s), n) for (b, bv, d, v, s), n in counts.items()]
+        rows = [(b, bv, d, v, int(ld), int(s), n) for (b, bv, d, v, ld, s), n in counts.items()]
         session.connection().exec_driver_sql(
             f"INSERT INTO facet_rollups ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
             + UPSERT,
@@ -114,7 +119,7 @@ def add_new(session: Session, stories: Sequence[NewStory]) -> None:
         )
         return
     # PostgreSQL: one statement, the rows as seven arrays.
-    rows = [(b, bv, d, v, True, s, n) for (b, bv, d, v, s), n in counts.items()]
+    rows = [(b, bv, d, v, ld, s, n) for (b, bv, d, v, ld, s), n in counts.items()]
     arrays = list(zip(*rows, strict=True))
     types = ("text", "text", "text", "text", "boolean", "boolean", "bigint")
     unnest = ", ".join(f"CAST(:c{i} AS {t}[])" for i, t in enumerate(types))
@@ -139,15 +144,24 @@ def prune(session: Session) -> None:
     session.execute(text("DELETE FROM facet_rollups WHERE n = 0"))
 
 
-def leads_changed(session: Session, before: Mapping[int, bool]) -> None:
-    """Move the stories whose is_cluster_lead differs from `before` to their new split."""
+def leads_changed(
+    session: Session, before: Mapping[int, bool], skip: Collection[int] = ()
+) -> dict[int, bool]:
+    """Move the stories whose is_cluster_lead differs from `before` to their new split;
+    the stories in `skip` (not counted yet) are left alone, and their flags returned."""
     flipped: list[int] = []
+    skipped: dict[int, bool] = {}
     for chunk in _chunks(list(before)):
         stmt = select(Article.id, Article.is_cluster_lead).where(Article.id.in_(chunk))
-        flipped += [i for i, lead in session.execute(stmt) if bool(lead) != bool(before[i])]
+        for i, lead in session.execute(stmt):
+            if i in skip:
+                skipped[i] = bool(lead)
+            elif bool(lead) != bool(before[i]):
+                flipped.append(i)
     for chunk in _chunks(flipped):
         _apply(session, BY_IDS, {"ids": chunk})
         _apply(session, BY_IDS, {"ids": chunk}, sign=-1, flip=True)
+    return skipped
 
 
 def rebuild(session: Session) -> None:

@@ -77,9 +77,37 @@ def save_articles(
     The caller owns the transaction: a story and its links are written in the same one,
     so they land together or not at all.
     """
+    result, counted = _insert(session, records, source_id=source_id, now=now)
+    rollups.add_new(session, counted)
+    return result
+
+
+def save_and_cluster(
+    session: Session, records: Sequence[ArticleRecord], *, source_id: int | None = None
+) -> SaveResult:
+    """save_articles(), then cluster the new stories (terminal/clustering.py), and only
+    then count them in the facet roll-ups, each with its lead flag as clustering left it
+    (counting them as leads first and moving the followers after cost twenty statements
+    a batch)."""
+    result, counted = _insert(session, records, source_id=source_id, now=None)
+    leads = clustering.assign_clusters(session, result.inserted_ids, uncounted=True)
+    flags = [leads.get(i, True) for i in result.inserted_ids]
+    rollups.add_new(session, counted, flags)
+    return result
+
+
+def _insert(
+    session: Session,
+    records: Sequence[ArticleRecord],
+    *,
+    source_id: int | None,
+    now: datetime | None,
+) -> tuple[SaveResult, list[rollups.NewStory]]:
+    """save_articles() without the roll-ups: the result, and the new stories as the
+    roll-ups count them (in the order of `inserted_ids`)."""
     result = SaveResult()
     if not records:
-        return result
+        return result, []
     now = now or datetime.now(UTC)
     keyed: dict[str, tuple[ArticleRecord, str | None]] = {}
     for record in records:
@@ -93,7 +121,7 @@ def save_articles(
     result.duplicates += len(existing)
     fresh = [(k, r) for k, r in keyed.items() if k not in existing]
     if not fresh:
-        return result
+        return result, []
     pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
     rows = [
         _article_row(k, r, url, pk, source_id, now)
@@ -120,8 +148,13 @@ def save_articles(
     counted: list[rollups.NewStory] = []
     for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
         published = record.published_at
-        # The title's signature rides in both link indexes (clustering's word pre-check).
-        sig = title_signature(cast(str, row["title_words"]).split())
+        # The title's signature rides in both link indexes (clustering's word pre-check);
+        # the tagging computed it with the title words, unless they were given otherwise.
+        sig = (
+            record.title_sig
+            if record.title_sig is not None and record.title_words is not None
+            else title_signature(cast(str, row["title_words"]).split())
+        )
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
         counted.append((cast(str, row["publisher"]), tickers, topics, bool(row["is_sample"])))
         for position, symbol in enumerate(tickers):
@@ -151,8 +184,7 @@ def save_articles(
     insert_rows(session, TICKER_LINKS, ticker_rows)
     insert_rows(session, TOPIC_LINKS, topic_rows)
     result.inserted_ids = [row[0] for row in ids]
-    rollups.add_new(session, counted)
-    return result
+    return result, counted
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:

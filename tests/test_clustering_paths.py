@@ -45,18 +45,76 @@ def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
         new = rng.sample(ids, 120)
         span = neighbours.window(s, new)
         assert span is not None
-        walked, walked_sigs = neighbours.neighbour_pairs(s, new)
         rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
-        in_memory, window_sigs = neighbours.window_pairs(s, new, rows, span)
+        walked_near = neighbours.neighbour_pairs(s, new, rows)
+        window_near = neighbours.window_pairs(s, new, rows, span)
+    walked, in_memory = walked_near.pairs(), window_near.pairs()
     assert walked and set(walked) == set(in_memory)
     for story_id, near in walked.items():
         # Same neighbours at the same gaps (gaps are unique here, so order agrees too).
         assert near == in_memory[story_id], story_id
     assert len(max(walked.values(), key=len)) == neighbours.NEAREST  # the cut is exercised
     # Each neighbour comes with its title's signature, the same either way.
-    found = {o for near in walked.values() for o, _ in near}
-    assert {o: walked_sigs[o] for o in found} == {o: window_sigs[o] for o in found}
-    assert all(isinstance(walked_sigs[o], int) for o in found)
+    assert walked_near.sig.tolist() == window_near.sig.tolist()
+    assert min(walked_near.sig.tolist()) > 0
+
+
+def _reference(engine, new: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """The neighbours by their definition, over every stored story: per ticker, the SIDE
+    nearest others on each side within 48 hours; by topic for a story no other shares a
+    ticker with; merged, nearest first (ties in time order), NEAREST at most."""
+    from db.models import ArticleTicker, ArticleTopic
+
+    with Session(engine) as s:
+        when = dict(s.execute(select(Article.id, Article.pub_key)).all())
+        links = {
+            link: s.execute(select(link.article_id, key)).all()
+            for link, key in (
+                (ArticleTicker, ArticleTicker.symbol),
+                (ArticleTopic, ArticleTopic.topic),
+            )
+        }
+    out = {}
+    for new_id in new:
+        for link in (ArticleTicker, ArticleTopic):
+            keys = {k for i, k in links[link] if i == new_id}
+            near: dict[int, int] = {}
+            for key in keys:
+                others = [i for i, k in links[link] if k == key and i != new_id]
+                gap = {i: abs(when[i] - when[new_id]) for i in others}
+                inside = [i for i in others if gap[i] <= neighbours.WINDOW_US]
+                before = sorted(
+                    (i for i in inside if when[i] < when[new_id]), key=lambda i: -when[i]
+                )
+                after = sorted((i for i in inside if when[i] > when[new_id]), key=lambda i: when[i])
+                for i in before[: neighbours.SIDE] + after[: neighbours.SIDE]:
+                    near[i] = gap[i]
+            if near:
+                ranked = sorted(near.items(), key=lambda p: (p[1], when[p[0]]))
+                out[new_id] = ranked[: neighbours.NEAREST]
+                break
+    return out
+
+
+def test_the_neighbours_are_the_nearest_by_their_definition(engine):
+    """Both ways, against a brute-force reading of the rule over every stored story
+    (stories sharing two tickers, a hot ticker that crowds the window, stories without
+    tickers that fall back to topics, the NEAREST cut)."""
+    rng = random.Random(3)
+    with Session(engine) as s, s.begin():
+        save_articles(s, _crowd(300, rng))
+    with Session(engine) as s:
+        ids = list(s.scalars(select(Article.id).order_by(Article.id)))
+    new = rng.sample(ids, 80)
+    expected = _reference(engine, new)
+    with Session(engine) as s:
+        rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
+        span = neighbours.window(s, new)
+        assert span is not None
+        walked = neighbours.neighbour_pairs(s, new, rows).pairs()
+        in_memory = neighbours.window_pairs(s, new, rows, span).pairs()
+    assert walked == in_memory == expected
+    assert any(len(near) == neighbours.NEAREST for near in expected.values())
 
 
 def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import FacetRollup
+from db.models import Article, FacetRollup
 from terminal import rollups
 from terminal.counts import Count, count_articles, count_stories, facet_counts, facet_summary
 from terminal.query import ArticleFilter, list_articles
@@ -470,6 +470,39 @@ def test_rollups_stay_exact_through_inserts_new_cluster_leads_and_sample_removal
     assert_rollups_exact(engine)
     with Session(engine) as s:
         assert count_stories(s, ArticleFilter(tickers=("NVDA",))) == Count(3)
+
+
+@pytest.mark.parametrize("walk", [False, True])
+def test_rollups_count_new_followers_as_clustering_leaves_them(engine, monkeypatch, walk):
+    """An import counts its stories after clustering them: a story repeating a stored one,
+    two copies of one event in the same batch, a copy earlier than the stored report (which
+    then stops leading) and stories on their own all leave the counts a recount gives;
+    by the window and by the index walk."""
+    import terminal.neighbours as neighbours
+
+    if walk:
+        monkeypatch.setattr(neighbours, "WINDOW_MAX", 0)
+    title = "Nvidia beats estimates as data-center revenue soars"
+    recall = "Tesla recalls 100,000 vehicles over seat belts"
+    store(engine, [story(10, title=title, tickers=["NVDA"], topics=["earnings"])])
+    store(
+        engine,
+        [
+            story(12, title=title + " - CNBC", tickers=["NVDA"], publisher="CNBC"),
+            story(13, title=recall, tickers=["TSLA"], topics=["autos"]),
+            story(14, title=recall + " - Reuters", tickers=["TSLA"], publisher="Reuters"),
+            story(15, tickers=["AMD"], topics=["ai"], is_sample=True),
+            story(8, title=title + " - Reuters", tickers=["NVDA", "AMD"], publisher="Reuters"),
+        ],
+    )
+    with Session(engine) as s:
+        leads = dict(s.execute(select(Article.url, Article.is_cluster_lead)).all())
+    assert sorted(leads.values()) == [False, False, False, True, True, True]
+    assert_rollups_exact(engine)
+    with Session(engine) as s:
+        flt = ArticleFilter(tickers=("NVDA",), leads_only=True)
+        assert count_stories(s, flt) == Count(1)
+        assert dict(facet_counts(s, flt)["sources"]) == {"Reuters": 1}
 
 
 def test_rollups_of_a_mixed_batch_equal_a_recount(engine):

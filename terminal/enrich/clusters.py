@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 WINDOW = timedelta(hours=48)
@@ -165,26 +166,16 @@ def may_share(probe: SignatureProbe, signature: int | None) -> bool:
     return (probe.mask & signature).bit_count() + probe.collided >= words_needed(shortest)
 
 
-def sharing_signatures(
-    words: frozenset[str], others: list[int], signatures: dict[int, int | None]
-) -> list[int]:
-    """The ids among `others` whose signatures may_share() with a title of these words
-    (inlined: it runs for every neighbour of every new story)."""
-    probe = signature_probe(words)
-    mask, size, collided = probe.mask, probe.size, probe.collided
-    out = []
-    for other in others:
-        signature = signatures.get(other)
-        if signature is None:
-            out.append(other)
-            continue
-        bits = signature.bit_count()
-        shortest = size if size < bits else bits
-        if shortest and (mask & signature).bit_count() + collided >= (
-            MIN_SHARED_WORDS if shortest > SHORT_TITLE_WORDS else min(3, shortest)
-        ):
-            out.append(other)
-    return out
+def may_share_all(
+    mask: np.ndarray, size: np.ndarray, collided: np.ndarray, signature: np.ndarray
+) -> np.ndarray:
+    """may_share() for many (probe, signature) pairs at once: the probes' fields and the
+    signatures as int64 arrays, a negative signature meaning not known (always True)."""
+    bits = np.bitwise_count(np.maximum(signature, 0)).astype(np.int64)
+    shortest = np.minimum(size, bits)
+    needed = np.where(shortest > SHORT_TITLE_WORDS, MIN_SHARED_WORDS, np.minimum(3, shortest))
+    common = np.bitwise_count(mask & np.maximum(signature, 0)).astype(np.int64) + collided
+    return (signature < 0) | ((shortest > 0) & (common >= needed))
 
 
 def _similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:

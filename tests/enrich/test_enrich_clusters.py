@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
+import numpy as np
 import pytest
 
 from terminal.enrich.clusters import (
@@ -13,8 +15,8 @@ from terminal.enrich.clusters import (
     find_cluster,
     fingerprint_words,
     may_share,
+    may_share_all,
     shares_enough,
-    sharing_signatures,
     signature_probe,
     strip_publisher,
     title_fingerprint,
@@ -167,16 +169,17 @@ def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
     rng = random.Random(11)
     vocabulary = [f"w{i}" for i in range(400)]  # small, so titles often share words
     kept = rejected = 0
+    probes, signatures, verdicts = [], [], []
     for _ in range(20_000):
         mine = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
         theirs = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
         if rng.random() < 0.3:  # a look-alike: some of mine in theirs
             theirs |= frozenset(rng.sample(sorted(mine), min(len(mine), rng.randint(1, 5))))
-        verdict = may_share(signature_probe(mine), title_signature(theirs))
-        # The batch form says the same.
-        assert sharing_signatures(mine, [1], {1: title_signature(theirs)}) == (
-            [1] if verdict else []
-        )
+        probe = signature_probe(mine)
+        verdict = may_share(probe, title_signature(theirs))
+        probes.append(probe)
+        signatures.append(title_signature(theirs))
+        verdicts.append(verdict)
         if shares_enough(mine, theirs):
             assert verdict, (sorted(mine), sorted(theirs))
             kept += 1
@@ -185,7 +188,17 @@ def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
     assert kept > 1_000
     assert rejected > 0.8 * (20_000 - kept)
     assert may_share(signature_probe(frozenset({"chip", "export"})), None)  # not known: read it
-    assert sharing_signatures(frozenset({"chip"}), [5, 6], {6: 0}) == [5]
+    # The array form says the same, a negative signature meaning "not known".
+    signatures[0] = -1
+    verdicts[0] = True
+    column = partial(np.array, dtype=np.int64)
+    together = may_share_all(
+        column([p.mask for p in probes]),
+        column([p.size for p in probes]),
+        column([p.collided for p in probes]),
+        column(signatures),
+    )
+    assert together.tolist() == verdicts
     assert not may_share(signature_probe(frozenset({"chip"})), title_signature(frozenset()))
 
 
