@@ -112,6 +112,7 @@ def add_new(
     if bound.dialect_of(session) == "sqlite":
         # Booleans as SQLite stores them (the driver adapts a bool through a slow path).
         rows = [(b, bv, d, v, int(ld), int(s), n) for (b, bv, d, v, ld, s), n in counts.items()]
+        rows.sort()  # in key order, the upserts walk the table's B-tree pages in turn
         session.connection().exec_driver_sql(
             f"INSERT INTO facet_rollups ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
             + UPSERT,
@@ -153,7 +154,7 @@ def leads_changed(
     skipped: dict[int, bool] = {}
     for chunk in _chunks(list(before)):
         stmt = select(Article.id, Article.is_cluster_lead).where(Article.id.in_(chunk))
-        for i, lead in session.execute(stmt):
+        for i, lead in session.connection().execute(stmt):
             if i in skip:
                 skipped[i] = bool(lead)
             elif bool(lead) != bool(before[i]):
