@@ -9,8 +9,9 @@ cluster sizes and leads are then refreshed with one statement per batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import ColumnElement, bindparam, case, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article
@@ -105,7 +106,7 @@ def _assign_chunk(
     return leads
 
 
-_STORIES = Article.__table__
+_STORIES = cast(Table, Article.__table__)
 _SET_CLUSTER = (
     update(_STORIES)
     .where(_STORIES.c.id == bindparam("story"))
