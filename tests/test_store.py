@@ -14,6 +14,7 @@ from terminal.clustering import REPEAT_FACTOR
 from terminal.counts import count_stories
 from terminal.enrich.clusters import title_fingerprint
 from terminal.importers import read_path
+from terminal.importers.structured import JsonLine
 from terminal.ingestion import ingest_target
 from terminal.pipeline import prepare, prepared, store_result
 from terminal.query import ArticleFilter, list_articles
@@ -404,7 +405,8 @@ def _mixed_jsonl(path) -> None:
 def test_a_file_read_in_the_tagging_workers_stores_what_reading_it_first_does(
     tmp_path, monkeypatch
 ):
-    """`ingest FILE` defers reading a structured file's items to the tagging workers: the
+    """`ingest FILE` defers reading a structured file's items (a JSONL file's lines not even
+    decoded) to the tagging workers: the
     stored stories, rejections (with their lines), warnings and counts are those of reading
     it whole first."""
     from tests.conftest import sqlite_engine
@@ -417,7 +419,9 @@ def test_a_file_read_in_the_tagging_workers_stores_what_reading_it_first_does(
     now = datetime(2026, 4, 1, tzinfo=UTC)
     deferred = read_path(path, now=now, defer=True)
     assert deferred.records == [] and deferred.pending is not None
-    assert len(deferred.pending.items) == 32 and deferred.size == 33
+    # Every line goes to the workers undecoded, the broken one too (rejected there).
+    assert len(deferred.pending.items) == 33 and deferred.size == 33
+    assert all(isinstance(item, JsonLine) for _, item in deferred.pending.items)
     outcomes = []
     for name, parsed in (("whole", read_path(path, now=now)), ("deferred", deferred)):
         engine = sqlite_engine(tmp_path / f"{name}.db")

@@ -19,6 +19,13 @@ LIST_KEYS = ("articles", "items", "results", "stories", "news", "entries", "data
 PRICE_COLUMNS = {"open", "high", "low", "close", "adj close", "volume"}
 
 
+class JsonLine(str):
+    """A JSONL line not decoded yet: a large import's tagging workers decode it (a broken
+    line is then rejected there, with its number), not the importing process."""
+
+    __slots__ = ()
+
+
 def _collect(
     items: Iterable[tuple[str, Any]],
     *,
@@ -30,6 +37,13 @@ def _collect(
         return ParseResult(pending=Pending(list(items), now, default_published))
     result = ParseResult()
     for location, item in items:
+        if isinstance(item, JsonLine):
+            try:
+                item = loads(item)
+            except ValueError as exc:
+                reason = str(exc).removesuffix(" (line 1)")
+                result.rejected.append(Rejected(location, f"invalid JSON: {reason}"))
+                continue
         try:
             record, warnings = record_from_mapping(
                 item, now=now, default_published=default_published
@@ -113,13 +127,21 @@ def read_json(
 def read_jsonl(
     text: str, *, now: datetime, default_published: datetime | None = None, defer: bool = False
 ) -> ParseResult:
-    """One JSON article per line; a broken line is rejected, the others kept."""
+    """One JSON article per line; a broken line is rejected, the others kept.
+
+    Deferred (a large import), the lines are decoded in the tagging workers once the first
+    one reads as JSON; otherwise here."""
+    lines = [
+        (number, line.strip().removesuffix(",").strip())
+        for number, line in enumerate(text.split("\n"), 1)
+    ]
+    lines = [(number, line) for number, line in lines if line]
+    if defer and lines and _decodes(lines[0][1]):
+        items = [(f"line {number}", JsonLine(line)) for number, line in lines]
+        return _collect(items, now=now, default_published=default_published, defer=True)
     parsed: list[tuple[str, Any]] = []
     bad: list[Rejected] = []
-    for number, line in enumerate(text.split("\n"), 1):
-        line = line.strip().removesuffix(",").strip()
-        if not line:
-            continue
+    for number, line in lines:
         try:
             parsed.append((f"line {number}", loads(line)))
         except ValueError as exc:
@@ -134,6 +156,14 @@ def read_jsonl(
     result.rejected = bad + result.rejected
     result.rejected.sort(key=lambda r: int(r.location.split()[-1]))
     return result
+
+
+def _decodes(line: str) -> bool:
+    try:
+        loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def read_csv(
