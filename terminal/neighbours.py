@@ -32,6 +32,7 @@ from terminal.enrich.clusters import (
 
 WINDOW_US = 48 * 3600 * 1_000_000
 GAP_BITS = WINDOW_US.bit_length()  # a gap within the window fits this many bits
+PACK_BITS = 44  # a time within a window read at once (window_pairs), in microseconds
 NEAREST = 40
 SIDE = NEAREST // 2
 # A batch whose window (48 hours around its stories) holds more stored stories than this
@@ -192,34 +193,66 @@ def window_pairs(
             for key in keys:
                 with_key[key].append(story)
         times, owners, sigs, ranges = _keys_in_window(session, link, span, sorted(with_key))
-        starts, lengths, range_story, range_me = [], [], [], []
-        for key, (lo, hi) in ranges.items():
-            stories = with_key[key]
-            me = np.array([rows[i].pub_key for i in stories], dtype=np.int64)
-            segment = times[lo:hi]
-            at = np.searchsorted(segment, me)  # the story itself: time keys are unique
-            first = np.maximum(at - SIDE, np.searchsorted(segment, me - WINDOW_US))
-            last = np.minimum(at + 1 + SIDE, np.searchsorted(segment, me + WINDOW_US, "right"))
-            starts.append(first + lo)
-            lengths.append(np.maximum(last - first, 0))
-            range_story.append(np.array(stories, dtype=np.int64))
-            range_me.append(me)
-        if not starts:
+        if not ranges:
             continue
-        length = np.concatenate(lengths)
+        first, length, story, me = _ranges(times, ranges, with_key, rows, span)
         offsets = np.cumsum(length) - length
         index = np.arange(int(length.sum())) - np.repeat(offsets, length)
-        index += np.repeat(np.concatenate(starts), length)
+        index += np.repeat(first, length)
         near = _closest(
-            np.repeat(np.concatenate(range_story), length),
+            np.repeat(story, length),
             owners[index],
             times[index],
-            np.repeat(np.concatenate(range_me), length),
+            np.repeat(me, length),
             sigs[index],
         )
         parts.append(near)
         found.update(near.story.tolist())
     return _joined(parts)
+
+
+def _ranges(
+    times: np.ndarray,
+    ranges: dict[str, tuple[int, int]],
+    with_key: dict[str, list[int]],
+    rows: dict[int, Story],
+    span: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each (new story, one of its keys): where its candidates start in the window's
+    arrays and how many there are (its SIDE nearest on either side within 48 hours, and
+    itself), with the story and its time key.
+
+    Each key's rows are one run of `times`, in time order; (run, time since the window's
+    start) packed into one integer orders the whole window, so one binary search per
+    bound finds every story's place at once. (A window longer than the packing allows,
+    about 200 days, is searched run by run.)"""
+    names = list(ranges)
+    run = {name: i for i, name in enumerate(names)}
+    pairs = [(story, run[key]) for key in names for story in with_key[key]]
+    story = np.array([p[0] for p in pairs], dtype=np.int64)
+    own = np.array([p[1] for p in pairs], dtype=np.int64)
+    me = np.array([rows[i].pub_key for i in story.tolist()], dtype=np.int64)
+    starts = np.array([ranges[name][0] for name in names], dtype=np.int64)
+    ends = np.array([ranges[name][1] for name in names], dtype=np.int64)
+    lo, hi = span
+    if hi - lo < 1 << PACK_BITS and len(names) < 1 << (62 - PACK_BITS):
+        of_row = np.repeat(np.arange(len(names), dtype=np.int64), ends - starts)
+        packed = (of_row << PACK_BITS) | (times - lo)
+        base = own << PACK_BITS
+        at = np.searchsorted(packed, base | (me - lo))  # the story itself: keys are unique
+        low = np.searchsorted(packed, base | (me - WINDOW_US - lo))
+        high = np.searchsorted(packed, base | (me + WINDOW_US - lo), "right")
+    else:
+        at, low, high = (np.empty(len(pairs), dtype=np.int64) for _ in range(3))
+        for i in range(len(names)):
+            mine = own == i
+            segment, offset = times[starts[i] : ends[i]], starts[i]
+            at[mine] = offset + np.searchsorted(segment, me[mine])
+            low[mine] = offset + np.searchsorted(segment, me[mine] - WINDOW_US)
+            high[mine] = offset + np.searchsorted(segment, me[mine] + WINDOW_US, "right")
+    first = np.maximum(at - SIDE, low)
+    last = np.minimum(at + 1 + SIDE, high)
+    return first, np.maximum(last - first, 0), story, me
 
 
 def _link_key(link: type[ArticleTicker] | type[ArticleTopic]) -> Any:

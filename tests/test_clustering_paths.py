@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -96,10 +97,13 @@ def _reference(engine, new: list[int]) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
-def test_the_neighbours_are_the_nearest_by_their_definition(engine):
+@pytest.mark.parametrize("pack_bits", [neighbours.PACK_BITS, 10])
+def test_the_neighbours_are_the_nearest_by_their_definition(engine, monkeypatch, pack_bits):
     """Both ways, against a brute-force reading of the rule over every stored story
     (stories sharing two tickers, a hot ticker that crowds the window, stories without
-    tickers that fall back to topics, the NEAREST cut)."""
+    tickers that fall back to topics, the NEAREST cut); the window searched at once and,
+    as a window too long to pack is, run by run."""
+    monkeypatch.setattr(neighbours, "PACK_BITS", pack_bits)
     rng = random.Random(3)
     with Session(engine) as s, s.begin():
         save_articles(s, _crowd(300, rng))
