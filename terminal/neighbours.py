@@ -189,9 +189,9 @@ def window_pairs(
             break
         keys_of = _keys_of(session, link, wanted)
         with_key: dict[str, list[int]] = defaultdict(list)
-        for story, keys in keys_of.items():
+        for new_id, keys in keys_of.items():
             for key in keys:
-                with_key[key].append(story)
+                with_key[key].append(new_id)
         times, owners, sigs, ranges = _keys_in_window(session, link, span, sorted(with_key))
         if not ranges:
             continue
