@@ -37,18 +37,27 @@ def _crowd(n: int, rng: random.Random) -> list[ArticleRecord]:
     return records
 
 
-def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
-    rng = random.Random(7)
+def _both_ways(engine, seed: int, stored: int, sampled: int):
+    """A crowd stored, then `sampled` of its stories taken as new: their neighbours by the
+    index walk and by the window, as `Near` arrays."""
+    rng = random.Random(seed)
     with Session(engine) as s, s.begin():
-        save_articles(s, _crowd(400, rng))
+        save_articles(s, _crowd(stored, rng))
     with Session(engine) as s:
         ids = list(s.scalars(select(Article.id).order_by(Article.id)))
-        new = rng.sample(ids, 120)
+        new = rng.sample(ids, sampled)
         span = neighbours.window(s, new)
         assert span is not None
         rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
-        walked_near = neighbours.neighbour_pairs(s, new, rows)
-        window_near = neighbours.window_pairs(s, new, rows, span)
+        return (
+            new,
+            neighbours.neighbour_pairs(s, new, rows),
+            neighbours.window_pairs(s, new, rows, span),
+        )
+
+
+def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
+    _, walked_near, window_near = _both_ways(engine, 7, 400, 120)
     walked, in_memory = walked_near.pairs(), window_near.pairs()
     assert walked and set(walked) == set(in_memory)
     for story_id, near in walked.items():
@@ -104,20 +113,9 @@ def test_the_neighbours_are_the_nearest_by_their_definition(engine, monkeypatch,
     tickers that fall back to topics, the NEAREST cut); the window searched at once and,
     as a window too long to pack is, run by run."""
     monkeypatch.setattr(neighbours, "PACK_BITS", pack_bits)
-    rng = random.Random(3)
-    with Session(engine) as s, s.begin():
-        save_articles(s, _crowd(300, rng))
-    with Session(engine) as s:
-        ids = list(s.scalars(select(Article.id).order_by(Article.id)))
-    new = rng.sample(ids, 80)
+    new, walked, in_memory = _both_ways(engine, 3, 300, 80)
     expected = _reference(engine, new)
-    with Session(engine) as s:
-        rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
-        span = neighbours.window(s, new)
-        assert span is not None
-        walked = neighbours.neighbour_pairs(s, new, rows).pairs()
-        in_memory = neighbours.window_pairs(s, new, rows, span).pairs()
-    assert walked == in_memory == expected
+    assert walked.pairs() == in_memory.pairs() == expected
     assert any(len(near) == neighbours.NEAREST for near in expected.values())
 
 
