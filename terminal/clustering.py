@@ -2,8 +2,9 @@
 
 Set-based, so a large import stays fast: each new story's candidates are its neighbours,
 the NEAREST stories within 48 hours that share a ticker with it (or, when none does, a
-topic; found by `terminal/neighbours.py`); the candidates' titles are compared in memory;
-cluster sizes and leads are then refreshed with one statement per batch.
+topic; found by `terminal/neighbours.py`, by the rule of `terminal/nearest.py`); the
+candidates' titles are compared in memory; cluster sizes and leads are then refreshed
+with one statement per batch.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ rows of only those whose titles may share enough words with the new story's.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache, partial
+from functools import partial
 from itertools import groupby
 from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from terminal import bound, driver
@@ -29,12 +29,17 @@ from terminal.enrich.clusters import (
     may_share_all,
     signature_probe,
 )
+from terminal.nearest import (
+    SIDE,
+    UNKNOWN,
+    WINDOW_US,
+    Near,
+    closest,
+    joined,
+)
+from terminal.neighbour_walk import neighbour_pairs
 
-WINDOW_US = 48 * 3600 * 1_000_000
-GAP_BITS = WINDOW_US.bit_length()  # a gap within the window fits this many bits
 PACK_BITS = 44  # a time within a window read at once (window_pairs), in microseconds
-NEAREST = 40
-SIDE = NEAREST // 2
 # A batch whose window (48 hours around its stories) holds more stored stories than this
 # (an archive import spread over years) walks the indexes per story instead: reading its
 # tickers' ranges across so long a span would cost more.
@@ -56,29 +61,6 @@ def window(session: Session, ids: list[int]) -> tuple[int, int] | None:
     held = select(Article.pub_key).where(Article.pub_key.between(lo, hi)).limit(WINDOW_MAX + 1)
     count = session.connection().execute(select(func.count()).select_from(held.subquery()))
     return (lo, hi) if count.scalar_one() <= WINDOW_MAX else None
-
-
-Pairs = dict[int, list[tuple[int, int]]]  # new story -> (neighbour, gap), nearest first
-UNKNOWN = -1  # a link's title signature when it has none (NULL)
-
-
-class Near(NamedTuple):
-    """The new stories' nearest neighbours as parallel arrays, by new story and then
-    nearest first (ties in time order), at most NEAREST per story."""
-
-    story: np.ndarray  # the new story's id
-    other: np.ndarray  # the neighbour's id
-    gap: np.ndarray  # |difference of their time keys|
-    sig: np.ndarray  # the neighbour's title signature, UNKNOWN when not stored
-
-    def pairs(self) -> Pairs:
-        """As {new story: [(neighbour, gap), ...]}."""
-        out: Pairs = {}
-        for story, other, gap in zip(
-            self.story.tolist(), self.other.tolist(), self.gap.tolist(), strict=True
-        ):
-            out.setdefault(story, []).append((other, gap))
-        return out
 
 
 def candidates(
@@ -129,47 +111,6 @@ def _words(row: Story) -> frozenset[str]:
     )
 
 
-def _closest(story: np.ndarray, other: np.ndarray, when: np.ndarray, me: np.ndarray,
-             sig: np.ndarray) -> Near:  # fmt: skip
-    """Candidate (new story, neighbour) pairs, with the neighbour's and the new story's time
-    keys, cut to each story's NEAREST others: itself dropped, a neighbour found twice (by
-    two tickers) kept once, then nearest first, ties in time order.
-
-    One sort: by story, then gap, then side (before first) packed into one integer. Time
-    keys are unique, so a neighbour found twice gives the same packed value twice, side by
-    side, and only the first is kept.
-    """
-    mine = other != story
-    story, other, when, me, sig = story[mine], other[mine], when[mine], me[mine], sig[mine]
-    gap = np.abs(when - me)
-    stories, position = np.unique(story, return_inverse=True)
-    packed = (position.astype(np.int64) << GAP_BITS + 1) | (gap << 1) | (when > me)
-    order = np.argsort(packed, kind="stable")
-    packed = packed[order]
-    once = np.ones(len(packed), dtype=bool)
-    once[1:] = packed[1:] != packed[:-1]
-    order, packed = order[once], packed[once]
-    group = packed >> GAP_BITS + 1
-    starts = np.ones(len(group), dtype=bool)
-    starts[1:] = group[1:] != group[:-1]
-    at = np.arange(len(group))
-    order = order[at - np.maximum.accumulate(np.where(starts, at, 0)) < NEAREST]
-    return Near(story[order], other[order], gap[order], sig[order])
-
-
-def _none() -> Near:
-    empty = np.zeros(0, dtype=np.int64)
-    return Near(empty, empty, empty, empty)
-
-
-def _joined(parts: list[Near]) -> Near:
-    if not parts:
-        return _none()
-    if len(parts) == 1:
-        return parts[0]
-    return Near(*(np.concatenate(column) for column in zip(*parts, strict=True)))
-
-
 def window_pairs(
     session: Session, ids: list[int], rows: dict[int, Story], span: tuple[int, int]
 ) -> Near:
@@ -199,7 +140,7 @@ def window_pairs(
         offsets = np.cumsum(length) - length
         index = np.arange(int(length.sum())) - np.repeat(offsets, length)
         index += np.repeat(first, length)
-        near = _closest(
+        near = closest(
             np.repeat(story, length),
             owners[index],
             times[index],
@@ -208,7 +149,7 @@ def window_pairs(
         )
         parts.append(near)
         found.update(near.story.tolist())
-    return _joined(parts)
+    return joined(parts)
 
 
 def _ranges(
@@ -352,138 +293,3 @@ def _story_rows(session: Session, which: str, params: dict[str, Any]) -> dict[in
 
     prepared = driver.prepare(("cluster stories", which), stmt, session.get_bind().dialect)
     return {row[0]: Story(*row) for row in driver.fetch(session, prepared, params)}
-
-
-def neighbour_pairs(session: Session, ids: list[int], rows: dict[int, Story]) -> Near:
-    """For each new story (`rows` holds theirs), up to NEAREST other stories within the
-    window sharing a key, walking the link indexes per story, with their signatures."""
-    parts: list[Near] = []
-    found: set[int] = set()
-    links: tuple[tuple[type[ArticleTicker] | type[ArticleTopic], str], ...] = (
-        (ArticleTicker, "symbol"),
-        (ArticleTopic, "topic"),
-    )
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    for link, key in links:
-        wanted = [i for i in ids if i not in found]
-        if not wanted:
-            break
-        walked = (_walk_sqlite if sqlite else _walk)(session, link, key, wanted)
-        if not len(walked):
-            continue
-        new_id, old_id, old_key, sig = walked.T
-        order = np.array(wanted, dtype=np.int64)
-        keys = np.array([rows[i].pub_key for i in wanted], dtype=np.int64)
-        by_id = np.argsort(order)
-        me = keys[by_id][np.searchsorted(order[by_id], new_id)]
-        near = _closest(new_id, old_id, old_key, me, sig)
-        parts.append(near)
-        found.update(near.story.tolist())
-    return _joined(parts)
-
-
-def _walk(
-    session: Session, link: type[ArticleTicker] | type[ArticleTopic], key: str, ids: list[int]
-) -> np.ndarray:
-    """(new id, neighbour id, its time key, its signature) rows of the walk (PostgreSQL: a
-    LATERAL walk per side)."""
-    params = {"ids": bound.values(session, ids)}
-    walked: list[tuple[Any, ...]] = []
-    for before in (True, False):
-        prepared = driver.prepare(
-            ("nearest", link.__tablename__, before),
-            partial(_nearest, link=link, key=key, before=before),
-            session.get_bind().dialect,
-        )
-        walked += driver.fetch(session, prepared, params)
-    return np.array(walked, dtype=np.int64).reshape(-1, 4)
-
-
-# SQLite: each new link's SIDE nearest on each side, read by a correlated subquery that
-# walks the covering (key, time key, id, signature) index and hands them back as one
-# string of numbers. The same walk as a correlated IN joined back to the index
-# (`_nearest`) returned a row per neighbour and probed the index again for each: the
-# archive import's walk took 0.45 s per 5,000 stories that way, 0.1 s this way.
-_SIDE_SQL = (
-    "(SELECT group_concat(pub_key || ',' || article_id || ',' || sig) FROM ("
-    "SELECT o.pub_key, o.article_id, coalesce(o.title_sig, {unknown}) AS sig FROM {table} o "
-    "WHERE o.{key} = n.{key} AND o.pub_key BETWEEN {lo} AND {hi} "
-    "AND o.article_id != n.article_id ORDER BY o.pub_key {way} LIMIT {side}))"
-)
-
-
-@cache
-def _walk_sql(table: str, key: str) -> str:
-    sides = [
-        _SIDE_SQL.format(unknown=UNKNOWN, table=table, key=key, lo=lo, hi=hi, way=way, side=SIDE)
-        for lo, hi, way in (
-            (f"n.pub_key - {WINDOW_US}", "n.pub_key", "DESC"),
-            ("n.pub_key", f"n.pub_key + {WINDOW_US}", "ASC"),
-        )
-    ]
-    return (
-        f"SELECT n.article_id, {sides[0]}, {sides[1]} FROM {table} n "  # noqa: S608
-        "WHERE n.article_id IN (SELECT value FROM json_each(?))"
-    )
-
-
-def _walk_sqlite(
-    session: Session, link: type[ArticleTicker] | type[ArticleTopic], key: str, ids: list[int]
-) -> np.ndarray:
-    """_walk() on SQLite (see _SIDE_SQL)."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_walk_sql(link.__tablename__, key), (bound.values(session, ids),))
-        found = cursor.fetchall()
-    finally:
-        cursor.close()
-    texts: list[str] = []
-    owners: list[int] = []
-    counts: list[int] = []
-    for new_id, *sides in found:
-        for text in sides:
-            if text:
-                texts.append(text)
-                owners.append(new_id)
-                counts.append((text.count(",") + 1) // 3)
-    if not texts:
-        return np.zeros((0, 4), dtype=np.int64)
-    numbers = np.fromstring(",".join(texts), dtype=np.int64, sep=",").reshape(-1, 3)
-    new_id = np.repeat(np.array(owners, dtype=np.int64), counts)
-    return np.column_stack((new_id, numbers[:, 1], numbers[:, 0], numbers[:, 2]))
-
-
-def _nearest(
-    dialect: str, link: type[ArticleTicker] | type[ArticleTopic], key: str, before: bool
-) -> Select[int, int, int, int]:
-    """(new id, neighbour id, its time key, its signature or UNKNOWN) for the SIDE nearest
-    stories on one side of each new link (PostgreSQL; SQLite has no LATERAL: _SIDE_SQL).
-
-    Each new link walks the (key, pub_key) index from its own time outwards and stops
-    after SIDE rows, so a burst of stories on a hot ticker costs no more than a quiet day.
-    """
-    new, old = aliased(link), aliased(link)
-    lo, hi = (
-        (new.pub_key - WINDOW_US, new.pub_key) if before else (new.pub_key, new.pub_key + WINDOW_US)
-    )
-    nearest = (
-        select(
-            old.article_id.label("old_id"),
-            old.pub_key.label("old_key"),
-            func.coalesce(old.title_sig, UNKNOWN).label("old_sig"),
-        )
-        .where(
-            getattr(old, key) == getattr(new, key),
-            old.pub_key.between(lo, hi),
-            old.article_id != new.article_id,
-        )
-        .order_by(old.pub_key.desc() if before else old.pub_key.asc())
-        .limit(SIDE)
-    )
-    side = nearest.lateral()
-    return (
-        select(new.article_id, side.c.old_id, side.c.old_key, side.c.old_sig)
-        .select_from(new)
-        .join(side, true())
-        .where(bound.in_list(new.article_id, "ids", dialect))
-    )

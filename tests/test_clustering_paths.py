@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import terminal.nearest as nearest
 import terminal.neighbours as neighbours
 from db.models import Article
 from terminal import bound
@@ -63,7 +64,7 @@ def test_the_window_and_the_index_walk_find_the_same_neighbours(engine):
     for story_id, near in walked.items():
         # Same neighbours at the same gaps (gaps are unique here, so order agrees too).
         assert near == in_memory[story_id], story_id
-    assert len(max(walked.values(), key=len)) == neighbours.NEAREST  # the cut is exercised
+    assert len(max(walked.values(), key=len)) == nearest.NEAREST  # the cut is exercised
     # Each neighbour comes with its title's signature, the same either way.
     assert walked_near.sig.tolist() == window_near.sig.tolist()
     assert min(walked_near.sig.tolist()) > 0
@@ -92,16 +93,16 @@ def _reference(engine, new: list[int]) -> dict[int, list[tuple[int, int]]]:
             for key in keys:
                 others = [i for i, k in links[link] if k == key and i != new_id]
                 gap = {i: abs(when[i] - when[new_id]) for i in others}
-                inside = [i for i in others if gap[i] <= neighbours.WINDOW_US]
+                inside = [i for i in others if gap[i] <= nearest.WINDOW_US]
                 before = sorted(
                     (i for i in inside if when[i] < when[new_id]), key=lambda i: -when[i]
                 )
                 after = sorted((i for i in inside if when[i] > when[new_id]), key=lambda i: when[i])
-                for i in before[: neighbours.SIDE] + after[: neighbours.SIDE]:
+                for i in before[: nearest.SIDE] + after[: nearest.SIDE]:
                     near[i] = gap[i]
             if near:
                 ranked = sorted(near.items(), key=lambda p: (p[1], when[p[0]]))
-                out[new_id] = ranked[: neighbours.NEAREST]
+                out[new_id] = ranked[: nearest.NEAREST]
                 break
     return out
 
@@ -116,7 +117,7 @@ def test_the_neighbours_are_the_nearest_by_their_definition(engine, monkeypatch,
     new, walked, in_memory = _both_ways(engine, 3, 300, 80)
     expected = _reference(engine, new)
     assert walked.pairs() == in_memory.pairs() == expected
-    assert any(len(near) == neighbours.NEAREST for near in expected.values())
+    assert any(len(near) == nearest.NEAREST for near in expected.values())
 
 
 def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):

@@ -1,0 +1,77 @@
+"""The nearest-neighbour rule clustering applies, on arrays: each new story's NEAREST
+stories within 48 hours, SIDE per key and side, found by `terminal/neighbours.py` (from
+a batch's window) or `terminal/neighbour_walk.py` (by walking the indexes per story).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+WINDOW_US = 48 * 3600 * 1_000_000
+GAP_BITS = WINDOW_US.bit_length()  # a gap within the window fits this many bits
+NEAREST = 40
+SIDE = NEAREST // 2
+Pairs = dict[int, list[tuple[int, int]]]  # new story -> (neighbour, gap), nearest first
+UNKNOWN = -1  # a link's title signature when it has none (NULL)
+
+
+class Near(NamedTuple):
+    """The new stories' nearest neighbours as parallel arrays, by new story and then
+    nearest first (ties in time order), at most NEAREST per story."""
+
+    story: np.ndarray  # the new story's id
+    other: np.ndarray  # the neighbour's id
+    gap: np.ndarray  # |difference of their time keys|
+    sig: np.ndarray  # the neighbour's title signature, UNKNOWN when not stored
+
+    def pairs(self) -> Pairs:
+        """As {new story: [(neighbour, gap), ...]}."""
+        out: Pairs = {}
+        for story, other, gap in zip(
+            self.story.tolist(), self.other.tolist(), self.gap.tolist(), strict=True
+        ):
+            out.setdefault(story, []).append((other, gap))
+        return out
+
+
+def closest(story: np.ndarray, other: np.ndarray, when: np.ndarray, me: np.ndarray,
+             sig: np.ndarray) -> Near:  # fmt: skip
+    """Candidate (new story, neighbour) pairs, with the neighbour's and the new story's time
+    keys, cut to each story's NEAREST others: itself dropped, a neighbour found twice (by
+    two tickers) kept once, then nearest first, ties in time order.
+
+    One sort: by story, then gap, then side (before first) packed into one integer. Time
+    keys are unique, so a neighbour found twice gives the same packed value twice, side by
+    side, and only the first is kept.
+    """
+    mine = other != story
+    story, other, when, me, sig = story[mine], other[mine], when[mine], me[mine], sig[mine]
+    gap = np.abs(when - me)
+    _, position = np.unique(story, return_inverse=True)
+    packed = (position.astype(np.int64) << GAP_BITS + 1) | (gap << 1) | (when > me)
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    once = np.ones(len(packed), dtype=bool)
+    once[1:] = packed[1:] != packed[:-1]
+    order, packed = order[once], packed[once]
+    group = packed >> GAP_BITS + 1
+    starts = np.ones(len(group), dtype=bool)
+    starts[1:] = group[1:] != group[:-1]
+    at = np.arange(len(group))
+    order = order[at - np.maximum.accumulate(np.where(starts, at, 0)) < NEAREST]
+    return Near(story[order], other[order], gap[order], sig[order])
+
+
+def none() -> Near:
+    empty = np.zeros(0, dtype=np.int64)
+    return Near(empty, empty, empty, empty)
+
+
+def joined(parts: list[Near]) -> Near:
+    if not parts:
+        return none()
+    if len(parts) == 1:
+        return parts[0]
+    return Near(*(np.concatenate(column) for column in zip(*parts, strict=True)))
