@@ -119,13 +119,23 @@ def add_new(
             rows,
         )
         return
-    # PostgreSQL: one statement, the rows as seven arrays.
-    rows = [(b, bv, d, v, ld, s, n) for (b, bv, d, v, ld, s), n in counts.items()]
-    arrays = list(zip(*rows, strict=True))
-    types = ("text", "text", "text", "text", "boolean", "boolean", "bigint")
-    unnest = ", ".join(f"CAST(:c{i} AS {t}[])" for i, t in enumerate(types))
-    stmt = f"INSERT INTO facet_rollups ({columns}) SELECT * FROM unnest({unnest})"  # noqa: S608
-    session.execute(text(stmt + UPSERT), {f"c{i}": list(a) for i, a in enumerate(arrays)})
+    # PostgreSQL: the rows by COPY into a scratch table emptied at commit, then one upsert
+    # from it. (Seven arrays bound to one statement were dumped element by element in
+    # Python: a fifth of the writer's samples in an import.)
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS facet_delta "
+        "(LIKE facet_rollups INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY facet_delta ({columns}) FROM STDIN") as copy:
+        for (b, bv, d, v, ld, s), n in counts.items():
+            copy.write_row((b, bv, d, v, ld, s, n))
+    connection.exec_driver_sql(
+        f"INSERT INTO facet_rollups ({columns}) SELECT {columns} FROM facet_delta"  # noqa: S608
+        + UPSERT
+    )
+    connection.exec_driver_sql("DELETE FROM facet_delta")
 
 
 def remove(session: Session, ids: Sequence[int]) -> None:
