@@ -64,14 +64,14 @@ def closest(story: np.ndarray, other: np.ndarray, when: np.ndarray, me: np.ndarr
     return Near(story[order], other[order], gap[order], sig[order])
 
 
-def none() -> Near:
+def _none() -> Near:
     empty = np.zeros(0, dtype=np.int64)
     return Near(empty, empty, empty, empty)
 
 
 def joined(parts: list[Near]) -> Near:
     if not parts:
-        return none()
+        return _none()
     if len(parts) == 1:
         return parts[0]
     return Near(*(np.concatenate(column) for column in zip(*parts, strict=True)))

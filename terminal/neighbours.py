@@ -26,7 +26,7 @@ from terminal import bound, driver
 from terminal.enrich.clusters import (
     content_words,
     fingerprint_words,
-    may_share_all,
+    may_share,
     signature_probe,
 )
 from terminal.nearest import (
@@ -86,7 +86,7 @@ def candidates(
     order = np.array(sorted(new), dtype=np.int64)
     probes = [signature_probe(words[i]) for i in order.tolist()]
     at = np.searchsorted(order, near.story)
-    keep = may_share_all(
+    keep = may_share(
         np.array([p.mask for p in probes], dtype=np.int64)[at],
         np.array([p.size for p in probes], dtype=np.int64)[at],
         np.array([p.collided for p in probes], dtype=np.int64)[at],

@@ -149,32 +149,23 @@ def signature_probe(words: frozenset[str]) -> SignatureProbe:
     return SignatureProbe(mask, len(words), len(words) - mask.bit_count())
 
 
-def may_share(probe: SignatureProbe, signature: int | None) -> bool:
-    """False only when a title with this signature cannot share enough words with the
-    probe's title to be compared (shares_enough); None (not known) may always share.
+def may_share(
+    mask: np.ndarray, size: np.ndarray, collided: np.ndarray, signature: np.ndarray
+) -> np.ndarray:
+    """For (probe, signature) pairs (the probes' fields and the signatures as int64
+    arrays): False only where a title with that signature cannot share enough words with
+    the probe's title to be compared (shares_enough); a negative signature (not known)
+    may always share.
 
     Exact, never a false "no": every shared word has its bit in both signatures, so the
     shared words are at most the common bits plus the probe's collided words; and the
     other title has at least as many words as its signature has bits, so the words
     needed are at least words_needed() of that smaller count.
     """
-    if signature is None:
-        return True
-    shortest = min(probe.size, signature.bit_count())
-    if not shortest:
-        return False
-    return (probe.mask & signature).bit_count() + probe.collided >= words_needed(shortest)
-
-
-def may_share_all(
-    mask: np.ndarray, size: np.ndarray, collided: np.ndarray, signature: np.ndarray
-) -> np.ndarray:
-    """may_share() for many (probe, signature) pairs at once: the probes' fields and the
-    signatures as int64 arrays, a negative signature meaning not known (always True)."""
-    bits = np.bitwise_count(np.maximum(signature, 0)).astype(np.int64)
-    shortest = np.minimum(size, bits)
+    known = np.maximum(signature, 0)
+    shortest = np.minimum(size, np.bitwise_count(known).astype(np.int64))
     needed = np.where(shortest > SHORT_TITLE_WORDS, MIN_SHARED_WORDS, np.minimum(3, shortest))
-    common = np.bitwise_count(mask & np.maximum(signature, 0)).astype(np.int64) + collided
+    common = np.bitwise_count(mask & known).astype(np.int64) + collided
     return (signature < 0) | ((shortest > 0) & (common >= needed))
 
 

@@ -15,7 +15,6 @@ from terminal.enrich.clusters import (
     find_cluster,
     fingerprint_words,
     may_share,
-    may_share_all,
     shares_enough,
     signature_probe,
     strip_publisher,
@@ -161,6 +160,18 @@ def test_a_candidates_stored_words_are_what_is_compared() -> None:
     assert find_cluster(title, NOW, [_candidate(title)]) is not None
 
 
+def _may_share(pairs: list[tuple[frozenset[str], int]]) -> list[bool]:
+    """may_share for (title words, other title's signature) pairs."""
+    probes = [signature_probe(words) for words, _ in pairs]
+    column = partial(np.array, dtype=np.int64)
+    return may_share(
+        column([p.mask for p in probes]),
+        column([p.size for p in probes]),
+        column([p.collided for p in probes]),
+        column([signature for _, signature in pairs]),
+    ).tolist()
+
+
 def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
     """may_share is exact: whenever two titles share enough words to compare, the
     signature says so; and it turns away most titles that do not (what it is for)."""
@@ -168,18 +179,16 @@ def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
 
     rng = random.Random(11)
     vocabulary = [f"w{i}" for i in range(400)]  # small, so titles often share words
-    kept = rejected = 0
-    probes, signatures, verdicts = [], [], []
+    pairs = []
     for _ in range(20_000):
         mine = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
         theirs = frozenset(rng.sample(vocabulary, rng.randint(0, 12)))
         if rng.random() < 0.3:  # a look-alike: some of mine in theirs
             theirs |= frozenset(rng.sample(sorted(mine), min(len(mine), rng.randint(1, 5))))
-        probe = signature_probe(mine)
-        verdict = may_share(probe, title_signature(theirs))
-        probes.append(probe)
-        signatures.append(title_signature(theirs))
-        verdicts.append(verdict)
+        pairs.append((mine, theirs))
+    verdicts = _may_share([(mine, title_signature(theirs)) for mine, theirs in pairs])
+    kept = rejected = 0
+    for (mine, theirs), verdict in zip(pairs, verdicts, strict=True):
         if shares_enough(mine, theirs):
             assert verdict, (sorted(mine), sorted(theirs))
             kept += 1
@@ -187,19 +196,9 @@ def test_a_signature_never_rejects_a_title_that_shares_enough_words() -> None:
             rejected += 1
     assert kept > 1_000
     assert rejected > 0.8 * (20_000 - kept)
-    assert may_share(signature_probe(frozenset({"chip", "export"})), None)  # not known: read it
-    # The array form says the same, a negative signature meaning "not known".
-    signatures[0] = -1
-    verdicts[0] = True
-    column = partial(np.array, dtype=np.int64)
-    together = may_share_all(
-        column([p.mask for p in probes]),
-        column([p.size for p in probes]),
-        column([p.collided for p in probes]),
-        column(signatures),
-    )
-    assert together.tolist() == verdicts
-    assert not may_share(signature_probe(frozenset({"chip"})), title_signature(frozenset()))
+    # A signature not known (negative) may always share; an empty title never does.
+    assert _may_share([(frozenset({"chip", "export"}), -1)]) == [True]
+    assert _may_share([(frozenset({"chip"}), title_signature(frozenset()))]) == [False]
 
 
 def test_colliding_words_are_counted_as_possibly_shared() -> None:
@@ -211,4 +210,4 @@ def test_colliding_words_are_counted_as_possibly_shared() -> None:
     mine = frozenset({a, b, *others[:3]})  # 5 words, 4 distinct bits
     theirs = frozenset({a, b, others[0], others[1], *others[3:6]})  # shares 4 words
     assert shares_enough(mine, theirs)
-    assert may_share(signature_probe(mine), title_signature(theirs))
+    assert _may_share([(mine, title_signature(theirs))]) == [True]
