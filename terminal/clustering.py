@@ -48,19 +48,23 @@ def assign_clusters(
     """
     ids = list(article_ids)
     skip = frozenset(ids) if uncounted else frozenset()
-    span = neighbours.window(session, ids) if ids else None
+    new = neighbours.stories(session, ids) if ids else {}
+    span = neighbours.window(session, [r.pub_key for r in new.values()])
     if span is not None:
-        return _assign_chunk(session, ids, span, skip)
+        return _assign_chunk(session, new, span, skip)
     leads: dict[int, bool] = {}
-    for start in range(0, len(ids), CHUNK):
-        leads |= _assign_chunk(session, ids[start : start + CHUNK], None, skip)
+    found = list(new)
+    for start in range(0, len(found), CHUNK):
+        chunk = {i: new[i] for i in found[start : start + CHUNK]}
+        leads |= _assign_chunk(session, chunk, None, skip)
     return leads
 
 
 def _assign_chunk(
-    session: Session, ids: list[int], span: tuple[int, int] | None, skip: frozenset[int]
-) -> dict[int, bool]:
-    pairs, rows, words = neighbours.candidates(session, ids, span)
+    session: Session, new: dict[int, neighbours.Story], span: tuple[int, int] | None,
+    skip: frozenset[int],
+) -> dict[int, bool]:  # fmt: skip
+    pairs, rows, words = neighbours.candidates(session, new, span)
     if not pairs:
         return {}
     assigned: dict[int, int] = {}

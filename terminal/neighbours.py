@@ -46,28 +46,22 @@ PACK_BITS = 44  # a time within a window read at once (window_pairs), in microse
 WINDOW_MAX = 30_000
 
 
-def window(session: Session, ids: list[int]) -> tuple[int, int] | None:
-    """(lo, hi) time keys 48 hours around the stories, if that span holds at most
-    WINDOW_MAX stored stories; None otherwise (or when none of the ids exist)."""
-    # The stories' own time keys, by id (min/max in SQL led PostgreSQL to walk the
-    # time-key index and test every story's id: 5.7 s at 1M stories).
-    keys = select(Article.pub_key).where(
-        bound.in_list(Article.id, "ids", bound.dialect_of(session))
-    )
-    found = session.scalars(keys, {"ids": bound.values(session, ids)}).all()
-    if not found:
+def window(session: Session, times: list[int]) -> tuple[int, int] | None:
+    """(lo, hi) time keys 48 hours around stories at these time keys, if that span holds at
+    most WINDOW_MAX stored stories; None otherwise (or when there are none)."""
+    if not times:
         return None
-    lo, hi = min(found) - WINDOW_US, max(found) + WINDOW_US
+    lo, hi = min(times) - WINDOW_US, max(times) + WINDOW_US
     held = select(Article.pub_key).where(Article.pub_key.between(lo, hi)).limit(WINDOW_MAX + 1)
     count = session.connection().execute(select(func.count()).select_from(held.subquery()))
     return (lo, hi) if count.scalar_one() <= WINDOW_MAX else None
 
 
 def candidates(
-    session: Session, ids: list[int], span: tuple[int, int] | None
+    session: Session, new_rows: dict[int, Story], span: tuple[int, int] | None
 ) -> tuple[dict[int, list[int]], dict[int, Story], dict[int, frozenset[str]]]:
     """Each new story's neighbours worth comparing (nearest first), and the rows and words
-    of the new stories and of those neighbours.
+    of the new stories (`new_rows`, read by `stories`) and of those neighbours.
 
     The neighbours come from the window (`span`, see `window`) or, without one, from the
     index walk; either way each comes with its title's signature from the link index, and
@@ -75,8 +69,8 @@ def candidates(
     exact, so no neighbour that could match is dropped) have their rows read. A new story
     with neighbours keeps its entry even when none is worth comparing.
     """
-    rows = _story_rows(session, "ids", {"ids": bound.values(session, ids)})
-    new = [i for i in ids if i in rows]
+    rows = dict(new_rows)
+    new = list(new_rows)
     near = (
         neighbour_pairs(session, new, rows)
         if span is None
@@ -96,7 +90,7 @@ def candidates(
     for story, other in zip(near.story[keep].tolist(), near.other[keep].tolist(), strict=True):
         worth[story].append(other)
     if others := sorted(set(near.other[keep].tolist()) - rows.keys()):
-        rows |= _story_rows(session, "ids", {"ids": bound.values(session, others)})
+        rows |= stories(session, others)
     for found in worth.values():
         for other in found:
             if other not in words:
@@ -277,19 +271,18 @@ class Story(NamedTuple):
     cluster_size: int
 
 
-def _story_rows(session: Session, which: str, params: dict[str, Any]) -> dict[int, Story]:
-    """The stories in a time window ("window": lo, hi) or of a list ("ids"), by id."""
+def stories(session: Session, ids: list[int]) -> dict[int, Story]:
+    """The stories of `ids` that exist, by id, in the order of `ids`."""
 
     def stmt(dialect: str) -> Any:
         a = Article
-        where = (
-            a.pub_key.between(bindparam("lo"), bindparam("hi"))
-            if which == "window"
-            else bound.in_list(a.id, "ids", dialect)
-        )
         return select(a.id, a.title, a.title_words, a.pub_key, a.cluster_id, a.cluster_size).where(
-            where
+            bound.in_list(a.id, "ids", dialect)
         )
 
-    prepared = driver.prepare(("cluster stories", which), stmt, session.get_bind().dialect)
-    return {row[0]: Story(*row) for row in driver.fetch(session, prepared, params)}
+    prepared = driver.prepare("cluster stories", stmt, session.get_bind().dialect)
+    found = {
+        row[0]: Story(*row)
+        for row in driver.fetch(session, prepared, {"ids": bound.values(session, ids)})
+    }
+    return {i: found[i] for i in ids if i in found}

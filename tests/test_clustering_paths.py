@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 import terminal.nearest as nearest
 import terminal.neighbours as neighbours
 from db.models import Article
-from terminal import bound
 from terminal.records import ArticleRecord
 from terminal.store import save_articles
 from tests.helpers import T0, store, story
@@ -47,9 +46,9 @@ def _both_ways(engine, seed: int, stored: int, sampled: int):
     with Session(engine) as s:
         ids = list(s.scalars(select(Article.id).order_by(Article.id)))
         new = rng.sample(ids, sampled)
-        span = neighbours.window(s, new)
+        rows = neighbours.stories(s, new)
+        span = neighbours.window(s, [r.pub_key for r in rows.values()])
         assert span is not None
-        rows = neighbours._story_rows(s, "ids", {"ids": bound.values(s, new)})
         return (
             new,
             neighbours.neighbour_pairs(s, new, rows),
@@ -125,8 +124,9 @@ def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):
     far = [story(i, published_at=T0 + timedelta(days=200 * i)) for i in range(6)]
     with Session(engine) as s, s.begin():
         ids = save_articles(s, far).inserted_ids
-        assert neighbours.window(s, ids) is None
-        assert neighbours.window(s, ids[:1]) is not None
+        times = [r.pub_key for r in neighbours.stories(s, ids).values()]
+        assert neighbours.window(s, times) is None
+        assert neighbours.window(s, times[:1]) is not None
 
 
 def _event_batches(shift: int) -> list[list[ArticleRecord]]:
