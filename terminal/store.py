@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
-from typing import Any, cast
+from functools import lru_cache, partial
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, column, delete, func, insert, select, table
+from sqlalchemy import Dialect, Table, column, delete, func, insert, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -123,75 +124,58 @@ def _insert(
     if not fresh:
         return result, []
     pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
+    binds = _binds(session.get_bind().dialect)
+    stamp = binds.time(now)
     rows = [
-        _article_row(k, r, url, pk, source_id, now)
+        _article_values(k, r, url, pk, source_id, stamp, binds)
         for (k, (r, url)), pk in zip(fresh, pub_keys, strict=True)
     ]
     # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
     # and known, so they map the new ids back.
-    insert_rows(session, ARTICLES, rows)
-    if session.get_bind().dialect.name == "sqlite":
+    write_values(session, ARTICLES, binds.article_columns, rows)
+    if binds.sqlite:
         # The full-text rows in one statement (0004_title_words dropped the per-row trigger),
         # in rowid order: FTS5 appends increasing rowids to its pending index.
-        ordered = sorted(rows, key=lambda row: cast(int, row["pub_key"]))
         session.connection().exec_driver_sql(
             f"INSERT INTO articles_fts ({', '.join(FTS_COLUMNS)}) "  # noqa: S608
             f"VALUES ({', '.join('?' for _ in FTS_COLUMNS)})",
-            [tuple(row[k] for k in FTS_COLUMNS.values()) for row in ordered],
+            sorted(map(_FTS_VALUES, rows)),  # by rowid: the time keys are unique
         )
-    stmt = _lookup(bound.dialect_of(session), "ids")
-    found = session.execute(stmt, {"keys": bound.values(session, pub_keys)}).all()
+    found = _fetch(session, "ids", bound.values(session, pub_keys))
     id_by_key: dict[int, int] = {k: i for i, k in found}
     ids = [(id_by_key[k], k) for k in pub_keys]
-    ticker_rows: list[dict[str, object]] = []
-    topic_rows: list[dict[str, object]] = []
+    ticker_rows: list[tuple[Any, ...]] = []
+    topic_rows: list[tuple[Any, ...]] = []
     counted: list[rollups.NewStory] = []
     for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
-        published = record.published_at
+        published = row[_PUBLISHED]  # as bound in the story's row
         # The title's signature rides in both link indexes (clustering's word pre-check);
         # the tagging computed it with the title words, unless they were given otherwise.
         sig = (
             record.title_sig
             if record.title_sig is not None and record.title_words is not None
-            else title_signature(cast(str, row["title_words"]).split())
+            else title_signature(cast(str, row[_TITLE_WORDS]).split())
         )
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
-        counted.append((cast(str, row["publisher"]), tickers, topics, bool(row["is_sample"])))
-        for position, symbol in enumerate(tickers):
-            ticker_rows.append(
-                {
-                    "article_id": article_id,
-                    "symbol": symbol,
-                    "pub_key": pub_key,
-                    "published_at": published,
-                    "relevance": float(record.ticker_relevance.get(symbol, 1.0)),
-                    "position": position,
-                    "title_sig": sig,
-                }
-            )
-        for position, topic in enumerate(topics):
-            topic_rows.append(
-                {
-                    "article_id": article_id,
-                    "topic": topic,
-                    "pub_key": pub_key,
-                    "published_at": published,
-                    "score": 1.0,
-                    "position": position,
-                    "title_sig": sig,
-                }
-            )
-    insert_rows(session, TICKER_LINKS, ticker_rows)
-    insert_rows(session, TOPIC_LINKS, topic_rows)
+        counted.append((row[_PUBLISHER], tickers, topics, bool(record.is_sample)))
+        relevance = record.ticker_relevance
+        ticker_rows += [
+            (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i, sig)
+            for i, symbol in enumerate(tickers)
+        ]
+        topic_rows += [
+            (article_id, topic, pub_key, published, 1.0, i, sig) for i, topic in enumerate(topics)
+        ]
+    write_values(session, TICKER_LINKS, LINK_COLUMNS["symbol"], ticker_rows)
+    write_values(session, TOPIC_LINKS, LINK_COLUMNS["topic"], topic_rows)
     result.inserted_ids = [row[0] for row in ids]
     return result, counted
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """INSERT many rows (same keys in each). The values go through the columns' own bind
-    processing once and then straight to the driver, skipping SQLAlchemy's per-row
-    parameter handling (a third of an import's insert time): SQLite's executemany,
-    PostgreSQL's COPY."""
+    """INSERT many rows given as dicts (same keys in each), through the columns' own bind
+    processing and then `write_values` (the store's own inserts build their values
+    directly: `_article_values`)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -214,8 +198,18 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
     fixed = list(defaults.values())
     # Only the columns with a processor are touched per row (5 of an article's 22).
     values = driver.converted(([row[n] for n in names] + fixed for row in rows), processors)
-    columns = (*names, *defaults)
-    if not sqlite:
+    write_values(session, table, (*names, *defaults), values)
+
+
+def write_values(
+    session: Session, table: Table, columns: Sequence[str], values: list[tuple[Any, ...]]
+) -> None:
+    """INSERT rows already as the driver takes them (see `_binds`), straight to the driver,
+    skipping SQLAlchemy's per-row parameter handling (a third of an import's insert time):
+    SQLite's executemany, PostgreSQL's COPY."""
+    if not values:
+        return
+    if session.get_bind().dialect.name != "sqlite":
         _copy(session, table, columns, values)
         return
     session.connection().exec_driver_sql(
@@ -249,14 +243,20 @@ _sqlite_time = lru_cache(maxsize=16_384)(UTCDateTime.sqlite_text)
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
-    stmt = _lookup(bound.dialect_of(session), "keys")
-    return set(session.scalars(stmt, {"keys": bound.values(session, keys, "str")}))
+    found = _fetch(session, "keys", bound.values(session, keys, "str"))
+    return {key for (key,) in found}
 
 
-@cache
+def _fetch(session: Session, what: str, keys: Any) -> list[tuple[Any, ...]]:
+    """One of the store's three lookups by a list (bound as one value), on the driver's
+    cursor (5,000 rows an import batch: SQLAlchemy's ORM rows took 5% of the writer's
+    time): stored dedupe keys, taken time keys, and (id, time key) of time keys."""
+    prepared = driver.prepare(("store lookup", what), partial(_lookup, what=what),
+                              session.get_bind().dialect)  # fmt: skip
+    return driver.fetch(session, prepared, {"keys": keys})
+
+
 def _lookup(dialect: str, what: str) -> Any:
-    """The store's three lookups by a list (bound as one value): stored dedupe keys, taken
-    time keys, and (id, time key) of time keys."""
     if what == "keys":
         return select(Article.dedupe_key).where(
             bound.in_list(Article.dedupe_key, "keys", dialect, "str")
@@ -273,8 +273,7 @@ def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
     Only the wanted keys are looked up (a batch may span years: a range query would
     read every key in between); a collision then reads the keys just after it.
     """
-    stmt = _lookup(bound.dialect_of(session), "taken")
-    taken: set[int] = set(session.scalars(stmt, {"keys": bound.values(session, wanted)}))
+    taken = {key for (key,) in _fetch(session, "taken", bound.values(session, wanted))}
     probed: set[int] = set()
     out: list[int] = []
     for key in wanted:
@@ -291,34 +290,107 @@ def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
     return out
 
 
-def _article_row(
-    key: str, r: ArticleRecord, url: str | None, pub_key: int, source_id: int | None, now: datetime
-) -> dict[str, object]:
-    impact_score = r.impact if r.impact is not None else (r.impact_model or 0.0)
+# A new story's row as `_article_values` builds it, then the columns left to their
+# defaults (`_Binds.defaults`); and its links' rows.
+ARTICLE_COLUMNS = (
+    "dedupe_key", "url", "guid", "title", "summary", "body", "analysis", "publisher",
+    "source_id", "published_at", "pub_key", "published_estimated", "ingested_at", "language",
+    "impact", "impact_model", "impact_score", "sentiment", "is_sample", "extra", "title_words",
+)  # fmt: skip
+_TITLE, _PUBLISHER, _PUBLISHED, _PUB_KEY = 3, 7, 9, 10
+_TITLE_WORDS = len(ARTICLE_COLUMNS) - 1
+# The full-text row of a story's row: rowid (its time key), then the FTS_TEXT columns.
+_FTS_VALUES = itemgetter(_PUB_KEY, _TITLE, *(ARTICLE_COLUMNS.index(c) for c in FTS_TEXT[1:]))
+LINK_COLUMNS = {
+    key: ("article_id", key, "pub_key", "published_at", weight, "position", "title_sig")
+    for key, weight in (("symbol", "relevance"), ("topic", "score"))
+}
+
+
+class _Binds(NamedTuple):
+    """How one dialect's driver takes the store's values: each column type's own bind
+    processing, looked up once (SQLite's times are formatted through `_sqlite_time`)."""
+
+    sqlite: bool
+    time: Callable[[datetime], Any]
+    flag: Callable[[bool], Any]
+    number: Callable[[float | None], Any]
+    document: Callable[[dict[str, Any]], Any]
+    defaults: tuple[Any, ...]  # the values of the columns a new row leaves to their defaults
+    article_columns: tuple[str, ...]  # ARTICLE_COLUMNS, then those
+
+
+_binds_by_dialect: dict[tuple[str, str], _Binds] = {}
+
+
+def _binds(dialect: Dialect) -> _Binds:
+    slot = (dialect.name, dialect.driver)
+    if slot not in _binds_by_dialect:
+
+        def processor(name: str) -> Callable[[Any], Any]:
+            found = ARTICLES.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            return found or _same
+
+        sqlite = dialect.name == "sqlite"
+        left = [
+            c.name
+            for c in ARTICLES.c
+            if c.name not in ARTICLE_COLUMNS and c.default is not None and c.default.is_scalar
+        ]
+        _binds_by_dialect[slot] = _Binds(
+            sqlite=sqlite,
+            time=_sqlite_time if sqlite else processor("published_at"),
+            flag=processor("is_sample"),
+            number=processor("impact"),
+            document=processor("extra"),
+            defaults=tuple(processor(c)(cast(Any, ARTICLES.c[c].default).arg) for c in left),
+            article_columns=(*ARTICLE_COLUMNS, *left),
+        )
+    return _binds_by_dialect[slot]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _article_values(
+    key: str,
+    r: ArticleRecord,
+    url: str | None,
+    pub_key: int,
+    source_id: int | None,
+    stamp: Any,
+    binds: _Binds,
+) -> tuple[Any, ...]:
+    """A new story's row in `binds.article_columns` order, as the driver takes it
+    (`stamp`: the import time, already bound)."""
     title = r.title[:MAX_TITLE]
-    return {
-        "dedupe_key": key,
-        "url": url,
-        "guid": r.guid,
-        "title": title,
-        "summary": r.summary[:MAX_TEXT],
-        "body": r.body[:MAX_TEXT],
-        "analysis": r.analysis[:MAX_TEXT],
-        "publisher": r.publisher[:200],
-        "source_id": source_id,
-        "published_at": r.published_at,
-        "pub_key": pub_key,
-        "published_estimated": r.published_estimated,
-        "ingested_at": now,
-        "language": r.language,
-        "impact": r.impact,
-        "impact_model": r.impact_model,
-        "impact_score": impact_score,
-        "sentiment": r.sentiment,
-        "is_sample": r.is_sample,
-        "extra": r.extra or None,
-        "title_words": r.title_words if r.title_words is not None else title_fingerprint(title),
-    }
+    number = binds.number
+    impact_score = r.impact if r.impact is not None else (r.impact_model or 0.0)
+    return (
+        key,
+        url,
+        r.guid,
+        title,
+        r.summary[:MAX_TEXT],
+        r.body[:MAX_TEXT],
+        r.analysis[:MAX_TEXT],
+        r.publisher[:200],
+        source_id,
+        binds.time(r.published_at),
+        pub_key,
+        binds.flag(r.published_estimated),
+        stamp,
+        r.language,
+        number(r.impact),
+        number(r.impact_model),
+        number(impact_score),
+        number(r.sentiment),
+        binds.flag(r.is_sample),
+        binds.document(r.extra) if r.extra else None,
+        r.title_words if r.title_words is not None else title_fingerprint(title),
+        *binds.defaults,
+    )
 
 
 def delete_sample(session: Session) -> int:

@@ -12,7 +12,7 @@ from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
 from terminal import pipeline
 from terminal.clustering import REPEAT_FACTOR
 from terminal.counts import count_stories
-from terminal.enrich.clusters import title_fingerprint
+from terminal.enrich.clusters import title_fingerprint, title_signature
 from terminal.importers import read_path
 from terminal.importers.structured import JsonLine
 from terminal.ingestion import ingest_target
@@ -21,7 +21,7 @@ from terminal.query import ArticleFilter, list_articles
 from terminal.store import delete_sample
 from terminal.timekeys import to_pub_key
 from tests.conftest import FIRST_ARTICLE
-from tests.helpers import store, story
+from tests.helpers import T0, store, story
 
 
 def count(engine, model=Article) -> int:
@@ -378,6 +378,66 @@ def test_text_and_extra_fields_come_back_as_written(engine):
         stored = s.scalars(select(Article)).one()
         assert (stored.title, stored.summary) == (odd, odd)
         assert stored.extra == {"desk": odd, "n": [1, 2], "none": None}
+
+
+def test_every_field_of_a_new_story_lands_in_its_own_column(engine):
+    """The store builds each row's values in column order itself (`_article_values`): each
+    field comes back from its own column, the columns left alone take their defaults, and
+    each link carries the story's time, key, signature, relevance and place."""
+    from db.models import Source
+
+    with Session(engine) as s, s.begin():
+        s.add(Source(kind="rss", name="Wire", url="https://wire.example/rss", created_at=T0))
+    with Session(engine) as s:
+        source_id = s.scalar(select(Source.id))
+    published = datetime(2026, 3, 2, 14, 30, 0, 250_000, tzinfo=UTC)
+    record = story(
+        1,
+        title="Nvidia beats estimates as data-center revenue soars",
+        published_at=published,
+        guid="tag:wire,1",
+        summary="the summary",
+        body="the body",
+        analysis="the analysis",
+        publisher="Wire",
+        language="en",
+        tickers=["NVDA", "AMD"],
+        topics=["earnings", "ai"],
+        ticker_relevance={"NVDA": 0.9, "AMD": 0.3},
+        impact=0.5,
+        sentiment=-0.25,
+        published_estimated=True,
+        is_sample=True,
+        extra={"desk": "tech"},
+    )
+    before = datetime.now(UTC)
+    summary = store(engine, [record], source_id=source_id)
+    with Session(engine) as s:
+        a = s.scalars(select(Article)).one()
+        tickers = s.scalars(select(ArticleTicker).order_by(ArticleTicker.position)).all()
+        topics = s.scalars(select(ArticleTopic).order_by(ArticleTopic.position)).all()
+    assert a.id == summary.inserted_ids[0]
+    assert (a.url, a.guid, a.title) == (record.url, "tag:wire,1", record.title)
+    assert (a.summary, a.body, a.analysis, a.publisher) == (
+        "the summary", "the body", "the analysis", "Wire",
+    )  # fmt: skip
+    assert (a.source_id, a.published_at, a.pub_key) == (source_id, published, to_pub_key(published))
+    assert (a.published_estimated, a.is_sample, a.language) == (True, True, "en")
+    assert before <= a.ingested_at <= datetime.now(UTC)
+    assert (a.impact, a.impact_score, a.sentiment) == (0.5, 0.5, -0.25)
+    assert a.impact_model is not None and a.impact_model != a.impact_score
+    assert a.extra == {"desk": "tech"}
+    assert a.title_words == title_fingerprint(record.title) and a.dedupe_key
+    assert (a.cluster_id, a.cluster_size, a.is_cluster_lead, a.lowered_as_repeat) == (
+        None, 1, True, False,
+    )  # fmt: skip
+    assert [(t.symbol, t.relevance, t.position) for t in tickers] == [
+        ("NVDA", 0.9, 0), ("AMD", 0.3, 1),
+    ]  # fmt: skip
+    assert [(t.topic, t.score, t.position) for t in topics] == [("earnings", 1.0, 0), ("ai", 1.0, 1)]
+    for link in [*tickers, *topics]:
+        assert (link.article_id, link.pub_key, link.published_at) == (a.id, a.pub_key, published)
+        assert link.title_sig == title_signature(a.title_words.split())
 
 
 def _mixed_jsonl(path) -> None:
