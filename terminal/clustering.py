@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Table, bindparam, case, select, update
+from sqlalchemy.orm import Session
 
 from db.models import Article
 from terminal import neighbours, rollups
@@ -166,28 +166,49 @@ def _refresh_clusters(
 ) -> dict[int, bool]:
     """Recount each cluster and mark its earliest story as the lead; the roll-ups follow
     the lead changes, except for the stories in `skip` (not counted yet), whose new lead
-    flags are returned."""
-    member = aliased(Article)
-    size = (
-        select(func.count())
-        .where(member.cluster_id == Article.cluster_id)
-        .correlate(Article)
-        .scalar_subquery()
-    )
-    first = (
-        select(func.min(member.pub_key))
-        .where(member.cluster_id == Article.cluster_id)
-        .correlate(Article)
-        .scalar_subquery()
-    )
-    members = select(Article.id, Article.is_cluster_lead).where(Article.cluster_id.in_(cluster_ids))
-    before = {i: bool(lead) for i, lead in session.connection().execute(members).all()}
-    session.connection().execute(
-        update(Article)
-        .where(Article.cluster_id.in_(cluster_ids))
-        .values(cluster_size=size, is_cluster_lead=Article.pub_key == first)
-    )
-    return rollups.leads_changed(session, before, skip)
+    flags are returned.
+
+    The members are read once (one range of the cluster index each), their sizes and
+    leads worked out here, and only the rows that change are written (correlated count
+    and min subqueries per member row, then a second read for the lead changes, cost an
+    archive import 0.15 s per 5,000 stories)."""
+    connection = session.connection()
+    members = [
+        (story, cast(int, cluster), pub_key, size, lead)
+        for story, cluster, pub_key, size, lead in connection.execute(
+            select(Article.id, Article.cluster_id, Article.pub_key, Article.cluster_size,
+                   Article.is_cluster_lead)
+            .where(Article.cluster_id.in_(cluster_ids))
+        )
+    ]  # fmt: skip
+    sizes: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for _, cluster, pub_key, _, _ in members:
+        sizes[cluster] = sizes.get(cluster, 0) + 1
+        if pub_key < first.get(cluster, pub_key + 1):
+            first[cluster] = pub_key
+    changed: list[dict[str, object]] = []
+    flipped: list[int] = []
+    skipped: dict[int, bool] = {}
+    for story, cluster, pub_key, size, was_lead in members:
+        lead = pub_key == first[cluster]
+        if size != sizes[cluster] or bool(was_lead) != lead:
+            changed.append({"story": story, "size": sizes[cluster], "lead": lead})
+        if story in skip:
+            skipped[story] = lead
+        elif bool(was_lead) != lead:
+            flipped.append(story)
+    if changed:
+        connection.execute(_SET_SIZE_AND_LEAD, changed)
+    rollups.leads_moved(session, flipped)
+    return skipped
+
+
+_SET_SIZE_AND_LEAD = (
+    update(_STORIES)
+    .where(_STORIES.c.id == bindparam("story"))
+    .values(cluster_size=bindparam("size"), is_cluster_lead=bindparam("lead"))
+)
 
 
 def _lower_repeats(session: Session, new_ids: list[int]) -> None:
