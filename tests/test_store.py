@@ -434,7 +434,10 @@ def test_every_field_of_a_new_story_lands_in_its_own_column(engine):
     assert [(t.symbol, t.relevance, t.position) for t in tickers] == [
         ("NVDA", 0.9, 0), ("AMD", 0.3, 1),
     ]  # fmt: skip
-    assert [(t.topic, t.score, t.position) for t in topics] == [("earnings", 1.0, 0), ("ai", 1.0, 1)]
+    assert [(t.topic, t.score, t.position) for t in topics] == [
+        ("earnings", 1.0, 0),
+        ("ai", 1.0, 1),
+    ]
     for link in [*tickers, *topics]:
         assert (link.article_id, link.pub_key, link.published_at) == (a.id, a.pub_key, published)
         assert link.title_sig == title_signature(a.title_words.split())
