@@ -330,4 +330,9 @@ class FacetRollup(Base):
     sample: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # A pair of dims is kept one way round (terminal/rollups.py: STORED); the other way
+        # is read through this index.
+        Index("ix_facet_rollups_reverse", "dim", "value", "by_dim"),
+        {"sqlite_with_rowid": False},
+    )

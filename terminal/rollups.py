@@ -2,8 +2,9 @@
 
 `facet_rollups` holds, for every (dim, value) — dim `t` ticker, `p` topic, `s` publisher —
 how many stories carry it, overall (by_dim "") and among the stories that carry one value
-of another dim (by_dim, by_value), split by cluster lead and sample. The row with dim ""
-is the story total. Writers call `add_new` after inserting stories (one upsert of the counts
+of another dim (by_dim, by_value), split by cluster lead and sample; a pair of dims is
+kept one way round only (STORED) and read the other way through the reverse index. The
+row with dim "" is the story total. Writers call `add_new` after inserting stories (one upsert of the counts
 of what they hold), `remove` before deleting them and `leads_moved` after re-electing
 cluster leads (one set-based upsert per (by, dim) pair); every change adds to `n`
 (`n = n + excluded.n`), on SQLite and PostgreSQL alike.
@@ -29,9 +30,11 @@ SOURCES = {
     "p": ("article_topics", "article_id", "topic"),
     "s": ("articles", "id", "publisher"),
 }
-PAIRS = (
-    [("", "")] + [("", d) for d in SOURCES] + [(b, d) for b in SOURCES for d in SOURCES if b != d]
-)
+# Two values of two dims are counted once, in this orientation (by_dim, dim): the stories
+# carrying ticker X and topic Y are as many among X's as among Y's. The other way round,
+# (dim, value) is read through the table's reverse index (`stored`, `_top_values_stmt`).
+STORED = (("t", "p"), ("t", "s"), ("p", "s"))
+PAIRS = [("", "")] + [("", d) for d in SOURCES] + list(STORED)
 BY_IDS = "a.id IN :ids"
 UPSERT = (
     " ON CONFLICT (by_dim, by_value, dim, value, lead, sample)"
@@ -134,9 +137,8 @@ def add_new(
 
 def _counts(stories: Sequence[NewStory], lead: Any, sample: Any) -> list[tuple[Any, ...]]:
     """The roll-up rows of stories that share a lead flag and a sample flag: the total, each
-    value's count, and each pair of values of two dims counted once and written both ways
-    (stories carrying ticker X and topic Y are as many among X's as among Y's). The
-    counting runs in C (Counter over chained products), not a Python loop per story."""
+    value's count, and each pair of values of two dims (STORED). The counting runs in C
+    (Counter over chained products), not a Python loop per story."""
     values: dict[str, list[Sequence[str]]] = {
         "t": [s[1] for s in stories],
         "p": [s[2] for s in stories],
@@ -148,10 +150,9 @@ def _counts(stories: Sequence[NewStory], lead: Any, sample: Any) -> list[tuple[A
             ("", "", dim, v, lead, sample, n)
             for v, n in Counter(chain.from_iterable(lists)).items()
         ]
-    for by, dim in (("t", "p"), ("t", "s"), ("p", "s")):
+    for by, dim in STORED:
         pairs = Counter(chain.from_iterable(map(product, values[by], values[dim])))
         rows += [(by, a, dim, b, lead, sample, n) for (a, b), n in pairs.items()]
-        rows += [(dim, b, by, a, lead, sample, n) for (a, b), n in pairs.items()]
     return rows
 
 
@@ -204,26 +205,41 @@ def top_values(
 ) -> list[tuple[str, int]]:
     """The `top` values of `dim` by story count, overall or among stories carrying `by`."""
     by_dim, by_value = by or ("", "")
-    stmt = _top_values_stmt(dim == "s", leads_only, sample)
+    stmt = _top_values_stmt(dim == "s", leads_only, sample, stored(by_dim, dim))
     values = {"by_dim": by_dim, "by_value": by_value, "dim": dim, "top": top}
     return [(str(v), int(c)) for v, c in session.execute(stmt, values)]
 
 
+def stored(by_dim: str, dim: str) -> bool:
+    """Whether (by_dim, dim) rows are kept that way round (else as (dim, by_dim))."""
+    return not by_dim or not dim or (by_dim, dim) in STORED
+
+
 @cache
-def _top_values_stmt(named: bool, leads_only: bool, sample: bool | None) -> Select[str, int]:
+def _top_values_stmt(
+    named: bool, leads_only: bool, sample: bool | None, forward: bool = True
+) -> Select[str, int]:
     """top_values' statement for one shape, built once (building it each time was half of
-    a roll-up facet's 1 ms); the dims, values and limit are bound."""
+    a roll-up facet's 1 ms); the dims, values and limit are bound. `forward`: the pair is
+    kept as (by_dim, dim), read by primary key; else it is kept the other way round and
+    read through the reverse (dim, value, by_dim) index."""
     r = FacetRollup
     n = func.sum(r.n).label("n")
-    stmt = select(r.value, n).where(
-        r.by_dim == bindparam("by_dim"),
-        r.by_value == bindparam("by_value"),
-        r.dim == bindparam("dim"),
+    by_dim, by_value, dim, value = (
+        (r.by_dim, r.by_value, r.dim, r.value)
+        if forward
+        else (r.dim, r.value, r.by_dim, r.by_value)
     )
+    where = (
+        by_dim == bindparam("by_dim"),
+        by_value == bindparam("by_value"),
+        dim == bindparam("dim"),
+    )
+    stmt = select(value.label("value"), n).where(*where)
     if named:  # sources: stories without a publisher are not a source
-        stmt = stmt.where(r.value != "")
-    stmt = stmt.where(*_switches(leads_only, sample)).group_by(r.value).having(n > 0)
-    return stmt.order_by(n.desc(), r.value).limit(bindparam("top"))
+        stmt = stmt.where(value != "")
+    stmt = stmt.where(*_switches(leads_only, sample)).group_by(value).having(n > 0)
+    return stmt.order_by(n.desc(), value).limit(bindparam("top"))
 
 
 def count(
@@ -235,6 +251,8 @@ def count(
 ) -> int:
     """Stories carrying every (dim, value) of `keys` (at most two, of different dims)."""
     padded = [("", ""), *keys][-2:] if keys else [("", ""), ("", "")]
+    if not stored(padded[0][0], padded[1][0]):
+        padded.reverse()
     (by_dim, by_value), (dim, value) = padded
     values = {"by_dim": by_dim, "by_value": by_value, "dim": dim, "value": value}
     return int(session.scalar(_count_stmt(leads_only, sample), values) or 0)

@@ -212,3 +212,73 @@ def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
             ).all()
             assert rows == [(7, title_signature(words.split())), (8, None)]
     assert title_signature(words.split()) > 0
+
+
+def test_the_rollup_pairs_are_kept_once_and_read_the_other_way_round(engine):
+    """0011 drops the second copy of each pair's count (kept once, as rollups.STORED says);
+    going back down writes it again; facets and counts read the same either way round."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from terminal import rollups
+    from tests.helpers import store, story
+
+    store(
+        engine,
+        [  # fmt: skip
+            story(
+                1,
+                title="Nvidia and AMD beat estimates",
+                tickers=["NVDA", "AMD"],
+                topics=["earnings"],
+                publisher="CNBC",
+            ),
+            story(
+                2,
+                title="Chip demand lifts Nvidia guidance",
+                tickers=["NVDA"],
+                topics=["earnings", "ai"],
+                publisher="Reuters",
+            ),
+            story(
+                3,
+                title="Tesla recalls vehicles",
+                tickers=["TSLA"],
+                topics=["autos"],
+                publisher="CNBC",
+                is_sample=True,
+            ),
+        ],
+    )
+    everything = "SELECT by_dim, by_value, dim, value, lead, sample, n FROM facet_rollups"
+    with engine.connect() as conn:
+        kept = set(conn.execute(text(everything)).all())
+    assert {(b, d) for b, _, d, *_ in kept if b} == set(rollups.STORED)
+    assert ("t", "NVDA", "p", "earnings", True, False, 2) in kept
+
+    def reads() -> list[object]:
+        with Session(engine) as s:
+            top = [
+                rollups.top_values(s, dim, by, leads_only=False, sample=None, top=10)
+                for dim, by in (("t", ("p", "earnings")), ("t", ("s", "CNBC")),
+                                ("p", ("s", "Reuters")), ("s", ("p", "earnings")))
+            ]  # fmt: skip
+            counts = [
+                rollups.count(s, keys, leads_only=False, sample=None)
+                for keys in ([("s", "CNBC"), ("t", "NVDA")], [("t", "NVDA"), ("s", "CNBC")],
+                             [("p", "earnings"), ("t", "NVDA")])
+            ]  # fmt: skip
+        return [*top, *counts]
+
+    assert reads() == [
+        [("NVDA", 2), ("AMD", 1)], [("AMD", 1), ("NVDA", 1), ("TSLA", 1)],
+        [("ai", 1), ("earnings", 1)], [("CNBC", 1), ("Reuters", 1)], 1, 1, 2,
+    ]  # fmt: skip
+    downgrade(engine, "0010_title_signatures")
+    with engine.connect() as conn:
+        both = set(conn.execute(text(everything)).all())
+    assert both == kept | {(d, dv, b, bv, ld, sm, n) for b, bv, d, dv, ld, sm, n in kept if b}
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert set(conn.execute(text(everything)).all()) == kept
+    assert reads()[-3:] == [1, 1, 2]

@@ -364,6 +364,8 @@ ROLLUP_FILTERS = [
     ArticleFilter(tickers=("NVDA",), topics=("earnings",)),
     ArticleFilter(tickers=("NVDA",), sources=("Reuters",), leads_only=True),
     ArticleFilter(topics=("earnings",), leads_only=True),
+    ArticleFilter(topics=("earnings",), sources=("CNBC",)),
+    ArticleFilter(sources=("Reuters",), leads_only=True),
 ]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.engine import read_session
-from terminal import search
+from terminal import rollups, search
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import WINDOW, facet_counts
 from terminal.query import ArticleFilter, Sort, list_articles
@@ -174,8 +174,8 @@ def _facets_case(name: str, flt: ArticleFilter, ticker: str) -> Case:
     by = ("t", ticker) if ticker else ("", "")
     facets = [
         (_rollup_sql("t"), ("", "")),
-        (_rollup_sql("p"), by),
-        (_rollup_sql("s", "AND value <> '' "), by),
+        (_rollup_sql("p", by[0]), by),
+        (_rollup_sql("s", by[0], named=True), by),
     ]
     return Case(name, SEARCH_MS, flt, facets=facets)
 
@@ -249,8 +249,8 @@ def _two_filters_facets_case() -> Case:
     among the ticker's come from the roll-ups; sources are counted among the stories in
     the span of the topic's newest WINDOW candidates."""
     facets = [
-        (_rollup_sql("t"), ("p", TOPIC)),
-        (_rollup_sql("p"), ("t", HOT)),
+        (_rollup_sql("t", "p"), ("p", TOPIC)),
+        (_rollup_sql("p", "t"), ("t", HOT)),
         (_ranked(*PUBLISHERS, _by_topic_and_ticker(WINDOW), NAMED), (TOPIC, HOT, TOPIC)),
     ]
     flt = ArticleFilter(tickers=(HOT,), topics=(TOPIC,))
@@ -291,11 +291,18 @@ def _text_facets_case(dialect: str) -> Case:
     return Case("facets_text", SEARCH_MS, ArticleFilter(text=COMMON_TERM), facets=facets)
 
 
-def _rollup_sql(dim: str, extra: str = "") -> str:
+def _rollup_sql(dim: str, by_dim: str = "", named: bool = False) -> str:
+    """The top values of `dim` among stories carrying (by_dim, ?): by primary key, or
+    through the reverse index where the pair is kept the other way round (rollups.STORED)."""
+    value, where = ("value", "by_dim = ? AND by_value = ? AND dim = '{}' ")
+    if not rollups.stored(by_dim, dim):
+        value, where = ("by_value", "dim = ? AND value = ? AND by_dim = '{}' ")
+    named_only = f"AND {value} <> '' " if named else ""
     return (
-        "SELECT value AS k, sum(n) AS n FROM facet_rollups "  # noqa: S608
-        f"WHERE by_dim = ? AND by_value = ? AND dim = '{dim}' {extra}"
-        "GROUP BY value HAVING sum(n) > 0 ORDER BY n DESC, k LIMIT 50"
+        f"SELECT {value} AS k, sum(n) AS n FROM facet_rollups WHERE "  # noqa: S608
+        + where.format(dim)
+        + named_only
+        + f"GROUP BY {value} HAVING sum(n) > 0 ORDER BY n DESC, k LIMIT 50"
     )
 
 
