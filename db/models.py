@@ -333,6 +333,6 @@ class FacetRollup(Base):
     __table_args__ = (
         # A pair of dims is kept one way round (terminal/rollups.py: STORED); the other way
         # is read through this index.
-        Index("ix_facet_rollups_reverse", "dim", "value", "by_dim"),
+        Index("ix_facet_rollups_reverse", "dim", "value", "by_dim", "by_value"),
         {"sqlite_with_rowid": False},
     )

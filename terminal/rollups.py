@@ -32,8 +32,10 @@ SOURCES = {
 }
 # Two values of two dims are counted once, in this orientation (by_dim, dim): the stories
 # carrying ticker X and topic Y are as many among X's as among Y's. The other way round,
-# (dim, value) is read through the table's reverse index (`stored`, `_top_values_stmt`).
-STORED = (("t", "p"), ("t", "s"), ("p", "s"))
+# (dim, value) is read through the table's reverse index (`stored`, `_top_values_stmt`),
+# one row lookup per value found: so the long list (tickers, thousands) is kept in order,
+# and what is read through the index is a ticker's topics or sources, a few dozen.
+STORED = (("p", "t"), ("s", "t"), ("p", "s"))
 PAIRS = [("", "")] + [("", d) for d in SOURCES] + list(STORED)
 BY_IDS = "a.id IN :ids"
 UPSERT = (
@@ -222,7 +224,7 @@ def _top_values_stmt(
     """top_values' statement for one shape, built once (building it each time was half of
     a roll-up facet's 1 ms); the dims, values and limit are bound. `forward`: the pair is
     kept as (by_dim, dim), read by primary key; else it is kept the other way round and
-    read through the reverse (dim, value, by_dim) index."""
+    read through the reverse (dim, value, by_dim, by_value) index."""
     r = FacetRollup
     n = func.sum(r.n).label("n")
     by_dim, by_value, dim, value = (
@@ -230,10 +232,13 @@ def _top_values_stmt(
         if forward
         else (r.dim, r.value, r.by_dim, r.by_value)
     )
+    # The other way round, the stored by_dim is compared as an expression: SQLite (with no
+    # statistics) took that one-column prefix of the primary key over the reverse index,
+    # reading all 58,000 rows of the dim (11 ms instead of 0.3 at 1M).
     where = (
         by_dim == bindparam("by_dim"),
         by_value == bindparam("by_value"),
-        dim == bindparam("dim"),
+        (dim if forward else dim.concat("")) == bindparam("dim"),
     )
     stmt = select(value.label("value"), n).where(*where)
     if named:  # sources: stories without a publisher are not a source

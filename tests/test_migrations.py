@@ -254,7 +254,7 @@ def test_the_rollup_pairs_are_kept_once_and_read_the_other_way_round(engine):
     with engine.connect() as conn:
         kept = set(conn.execute(text(everything)).all())
     assert {(b, d) for b, _, d, *_ in kept if b} == set(rollups.STORED)
-    assert ("t", "NVDA", "p", "earnings", True, False, 2) in kept
+    assert ("p", "earnings", "t", "NVDA", True, False, 2) in kept
 
     def reads() -> list[object]:
         with Session(engine) as s:

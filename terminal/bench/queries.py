@@ -296,7 +296,7 @@ def _rollup_sql(dim: str, by_dim: str = "", named: bool = False) -> str:
     through the reverse index where the pair is kept the other way round (rollups.STORED)."""
     value, where = ("value", "by_dim = ? AND by_value = ? AND dim = '{}' ")
     if not rollups.stored(by_dim, dim):
-        value, where = ("by_value", "dim = ? AND value = ? AND by_dim = '{}' ")
+        value, where = ("by_value", "dim = ? AND value = ? AND by_dim || '' = '{}' ")
     named_only = f"AND {value} <> '' " if named else ""
     return (
         f"SELECT {value} AS k, sum(n) AS n FROM facet_rollups WHERE "  # noqa: S608
