@@ -4,10 +4,10 @@
 how many stories carry it, overall (by_dim "") and among the stories that carry one value
 of another dim (by_dim, by_value), split by cluster lead and sample; a pair of dims is
 kept one way round only (STORED) and read the other way through the reverse index. The
-row with dim "" is the story total. Writers call `add_new` after inserting stories (one upsert of the counts
-of what they hold), `remove` before deleting them and `leads_moved` after re-electing
-cluster leads (one set-based upsert per (by, dim) pair); every change adds to `n`
-(`n = n + excluded.n`), on SQLite and PostgreSQL alike.
+row with dim "" is the story total. Writers call `add_new` after inserting stories (one
+upsert of the counts of what they hold), `remove` before deleting them and `leads_moved`
+after re-electing cluster leads (one set-based upsert per (by, dim) pair); every change
+adds to `n` (`n = n + excluded.n`), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Dialect, Table, column, delete, func, insert, select, table
+from sqlalchemy import Dialect, Table, column, delete, func, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -170,35 +170,6 @@ def _insert(
     write_values(session, TOPIC_LINKS, LINK_COLUMNS["topic"], topic_rows)
     result.inserted_ids = [row[0] for row in ids]
     return result, counted
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """INSERT many rows given as dicts (same keys in each), through the columns' own bind
-    processing and then `write_values` (the store's own inserts build their values
-    directly: `_article_values`)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect
-    if dialect.name not in ("sqlite", "postgresql"):
-        session.execute(insert(table), rows)
-        return
-    names = list(rows[0])
-    defaults = {
-        c.name: cast(Any, c.default).arg
-        for c in table.c
-        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
-    }
-    sqlite = dialect.name == "sqlite"
-    processors = [
-        _sqlite_time
-        if sqlite and isinstance(table.c[name].type, UTCDateTime)
-        else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        for name in (*names, *defaults)
-    ]
-    fixed = list(defaults.values())
-    # Only the columns with a processor are touched per row (5 of an article's 22).
-    values = driver.converted(([row[n] for n in names] + fixed for row in rows), processors)
-    write_values(session, table, (*names, *defaults), values)
 
 
 def write_values(

@@ -302,42 +302,36 @@ def test_bulk_datetime_text_is_what_sqlalchemy_binds_on_sqlite():
         assert UTCDateTime.sqlite_text(moment) == reference(moment), moment
 
 
-def test_bulk_rows_bind_each_moment_once_and_store_every_one_as_written(sqlite_db):
-    """insert_rows converts each distinct datetime once (a story's time recurs in its
-    links); equal instants in other zones store the same UTC text, others their own."""
+def test_each_story_time_is_stored_as_utc_text_in_its_row_and_its_links(sqlite_db):
+    """The store binds a story's time once (`_article_values`, through the cached
+    formatter) and its links reuse it: equal instants in other zones store the same UTC
+    text, others their own, in the row and in every link."""
     from sqlalchemy import text as sql
-
-    from terminal.store import TOPIC_LINKS, insert_rows
 
     new_york = timezone(timedelta(hours=-5))
     base = datetime(2026, 3, 2, 14, 30, 0, 250_000, tzinfo=UTC)
     moments = [base, base.astimezone(new_york), base + timedelta(microseconds=1), base,
                base.replace(tzinfo=None) + timedelta(hours=1)]  # fmt: skip
-    store(sqlite_db, [story(1)])
-    with Session(sqlite_db) as s, s.begin():
-        article_id = s.scalar(select(Article.id))
-        rows = [
-            {
-                "article_id": article_id,
-                "topic": f"t{i}",
-                "pub_key": i,
-                "published_at": m,
-                "score": 1.0,
-                "position": i,
-            }  # fmt: skip
-            for i, m in enumerate(moments)
-        ]
-        insert_rows(s, TOPIC_LINKS, rows)
-        stored = s.execute(
-            sql("SELECT published_at FROM article_topics WHERE topic LIKE 't%' ORDER BY position")
-        ).scalars()
-        assert list(stored) == [
-            "2026-03-02 14:30:00.250000",
-            "2026-03-02 14:30:00.250000",
-            "2026-03-02 14:30:00.250001",
-            "2026-03-02 14:30:00.250000",
-            "2026-03-02 15:30:00.250000",
-        ]
+    records = [
+        story(i, title=f"Distinct headline number {i}", published_at=m, tickers=["NVDA"],
+              topics=["earnings", "ai"])
+        for i, m in enumerate(moments)
+    ]  # fmt: skip
+    assert store(sqlite_db, records).inserted == len(moments)
+    expected = [
+        "2026-03-02 14:30:00.250000",
+        "2026-03-02 14:30:00.250000",
+        "2026-03-02 14:30:00.250001",
+        "2026-03-02 14:30:00.250000",
+        "2026-03-02 15:30:00.250000",
+    ]
+    with sqlite_db.connect() as conn:
+        rows = conn.execute(sql("SELECT id, published_at FROM articles ORDER BY url")).all()
+        assert [t for _, t in rows] == expected
+        for table in ("article_tickers", "article_topics"):
+            links = conn.execute(sql(f"SELECT article_id, published_at FROM {table}")).all()
+            assert len(links) == len(moments) * (1 if table == "article_tickers" else 2)
+            assert set(links) <= set(rows)
 
 
 def test_tagging_keys_the_story_as_the_store_does(engine):
