@@ -9,7 +9,7 @@ with one statement per batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, case, select, update
@@ -31,13 +31,19 @@ MAX_CLUSTER = 50
 
 
 def assign_clusters(
-    session: Session, article_ids: Sequence[int], *, uncounted: bool = False
+    session: Session,
+    article_ids: Sequence[int],
+    *,
+    uncounted: bool = False,
+    written: Mapping[int, neighbours.Story] | None = None,
 ) -> dict[int, bool]:
     """Cluster each new story with a near-duplicate headline nearby in time; returns the
     lead flags of the new stories whose clusters changed (the others still lead).
 
     `uncounted`: the new stories are not in the facet roll-ups yet (the caller counts them
     afterwards, with those flags), so only stored stories' lead changes move counts.
+    `written`: the new stories as the writer has just stored them (with `Story.known`),
+    instead of reading them back.
 
     New stories close together in time (what feeds deliver) are matched in memory against
     the stored stories within 48 hours of them that share a ticker or topic, read as one
@@ -48,7 +54,10 @@ def assign_clusters(
     """
     ids = list(article_ids)
     skip = frozenset(ids) if uncounted else frozenset()
-    new = neighbours.stories(session, ids) if ids else {}
+    if written is not None:
+        new = {i: written[i] for i in ids}
+    else:
+        new = neighbours.stories(session, ids) if ids else {}
     span = neighbours.window(session, [r.pub_key for r in new.values()])
     if span is not None:
         return _assign_chunk(session, new, span, skip)

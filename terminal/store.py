@@ -18,6 +18,7 @@ from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
 from terminal import bound, clustering, driver, rollups
 from terminal.enrich.clusters import title_fingerprint, title_signature
+from terminal.neighbours import Story, Written
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.text import canonical_url
 from terminal.timekeys import to_pub_key
@@ -78,7 +79,7 @@ def save_articles(
     The caller owns the transaction: a story and its links are written in the same one,
     so they land together or not at all.
     """
-    result, counted = _insert(session, records, source_id=source_id, now=now)
+    result, counted, _ = _insert(session, records, source_id=source_id, now=now)
     rollups.add_new(session, counted)
     return result
 
@@ -90,8 +91,10 @@ def save_and_cluster(
     then count them in the facet roll-ups, each with its lead flag as clustering left it
     (counting them as leads first and moving the followers after cost twenty statements
     a batch)."""
-    result, counted = _insert(session, records, source_id=source_id, now=None)
-    leads = clustering.assign_clusters(session, result.inserted_ids, uncounted=True)
+    result, counted, written = _insert(session, records, source_id=source_id, now=None)
+    leads = clustering.assign_clusters(
+        session, result.inserted_ids, uncounted=True, written=written
+    )
     flags = [leads.get(i, True) for i in result.inserted_ids]
     rollups.add_new(session, counted, flags)
     return result
@@ -103,12 +106,12 @@ def _insert(
     *,
     source_id: int | None,
     now: datetime | None,
-) -> tuple[SaveResult, list[rollups.NewStory]]:
-    """save_articles() without the roll-ups: the result, and the new stories as the
-    roll-ups count them (in the order of `inserted_ids`)."""
+) -> tuple[SaveResult, list[rollups.NewStory], dict[int, Story]]:
+    """save_articles() without the roll-ups: the result, the new stories as the roll-ups
+    count them (in the order of `inserted_ids`), and as clustering reads them."""
     result = SaveResult()
     if not records:
-        return result, []
+        return result, [], {}
     now = now or datetime.now(UTC)
     keyed: dict[str, tuple[ArticleRecord, str | None]] = {}
     for record in records:
@@ -122,7 +125,7 @@ def _insert(
     result.duplicates += len(existing)
     fresh = [(k, r) for k, r in keyed.items() if k not in existing]
     if not fresh:
-        return result, []
+        return result, [], {}
     pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
     binds = _binds(session.get_bind().dialect)
     stamp = binds.time(now)
@@ -147,6 +150,7 @@ def _insert(
     ticker_rows: list[tuple[Any, ...]] = []
     topic_rows: list[tuple[Any, ...]] = []
     counted: list[rollups.NewStory] = []
+    written: dict[int, Story] = {}
     for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
         published = row[_PUBLISHED]  # as bound in the story's row
         # The title's signature rides in both link indexes (clustering's word pre-check);
@@ -158,6 +162,10 @@ def _insert(
         )
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
         counted.append((row[_PUBLISHER], tickers, topics, bool(record.is_sample)))
+        known = Written(sig, tuple(sorted(tickers)), tuple(sorted(topics)))
+        written[article_id] = Story(
+            article_id, row[_TITLE], row[_TITLE_WORDS], pub_key, None, 1, known
+        )
         relevance = record.ticker_relevance
         ticker_rows += [
             (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i, sig)
@@ -169,7 +177,7 @@ def _insert(
     write_values(session, TICKER_LINKS, LINK_COLUMNS["symbol"], ticker_rows)
     write_values(session, TOPIC_LINKS, LINK_COLUMNS["topic"], topic_rows)
     result.inserted_ids = [row[0] for row in ids]
-    return result, counted
+    return result, counted, written
 
 
 def write_values(

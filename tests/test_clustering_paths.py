@@ -167,3 +167,32 @@ def test_clusters_come_out_the_same_either_way(engine, monkeypatch):
         store(engine, batch)
     expected = [(2, True), (2, False), (2, True), (2, False), (2, True), (2, False)]
     assert _clusters(engine, 0) == _clusters(engine, 1000) == expected
+
+
+def test_the_writer_hands_clustering_the_new_stories_as_reading_them_back_would(engine):
+    """What the store hands clustering about the stories it has just written (the row,
+    its title signature, its tickers and topics) is what reading them back gives, so
+    neither the neighbours nor the signature pre-check differ from a read."""
+    from db.models import ArticleTicker, ArticleTopic
+    from terminal.enrich.clusters import signature_probe
+    from terminal.store import _insert
+
+    records = _crowd(40, random.Random(3))
+    records[5].tickers = ["NVDA", "AMD", "NVDA"]  # repeated: written once, sorted
+    records[6].title_words = None  # worked out by the store
+    with Session(engine) as s, s.begin():
+        result, _, written = _insert(s, records, source_id=None, now=None)
+        assert sorted(written) == sorted(result.inserted_ids)
+        read = neighbours.stories(s, result.inserted_ids)
+        for i, story_row in written.items():
+            assert story_row[:6] == read[i][:6] and story_row.known is not None
+            words = neighbours._words(read[i])
+            assert neighbours._probe(story_row, words) == signature_probe(words)
+            for link, key, got in (
+                (ArticleTicker, ArticleTicker.symbol, story_row.known.tickers),
+                (ArticleTopic, ArticleTopic.topic, story_row.known.topics),
+            ):
+                stored = s.scalars(select(key).where(link.article_id == i).order_by(key)).all()
+                assert list(got) == stored
+        assert written[result.inserted_ids[5]].known.tickers == ("AMD", "NVDA")
+        s.rollback()
