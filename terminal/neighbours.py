@@ -211,10 +211,10 @@ def _keys_of(
 ) -> dict[int, list[str]]:
     """Each story's tickers (or topics), by name, sorted; from what the store wrote when
     every story is one it has just stored (`Story.known`)."""
-    written = [rows[i].known for i in ids]
-    if all(written):
+    written = {i: rows[i].known for i in ids}
+    if all(w is not None for w in written.values()):
         keys = "tickers" if link is ArticleTicker else "topics"
-        return {i: list(getattr(w, keys)) for i, w in zip(ids, written, strict=True) if w}
+        return {i: list(getattr(w, keys)) for i, w in written.items()}
     key = _link_key(link)
 
     def stmt(dialect: str) -> Select[Any]:
