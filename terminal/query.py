@@ -264,8 +264,11 @@ def _link_keys(
     # Only link filters and dates besides the driving one: the walk never reads the (wide)
     # story rows (three times faster for a topic and a ticker).
     alone = _links_only(flt)
-    owner = link.table.article_id if alone else Article.id
-    conds = conditions(session, flt, skip=link.name, owner=owner)
+    # The other links are tested against the walk's own story id, so a database can test
+    # them on the index entry, before it reads the story's row for the row's own filters
+    # (PostgreSQL read every candidate's row first: a ticker, topic and minimum impact
+    # page, 3.9 -> 2.7 ms at 1M).
+    conds = conditions(session, flt, skip=link.name, owner=link.table.article_id)
     bounds = range_conditions(link.table.pub_key, flt)
     walks = [
         _walk(link, value, [*conds, *bounds], before, limit, join=not alone)
