@@ -23,7 +23,11 @@ from terminal.timekeys import from_pub_key
 # A story repeating a cluster's first report has novelty 0: it keeps this share of its
 # impact_model (the (0.4 + 0.6 * novelty) factor of docs/enrichment.md).
 REPEAT_FACTOR = 0.4
-CHUNK = 400
+# New stories matched at once by the index walk: at least an import batch (pipeline's
+# MAX_BATCH), so a batch is matched in one piece, in time order, as by the window (in
+# chunks of 400 in id order, a copy stored ahead of its report could join another
+# cluster than by the window).
+CHUNK = 2_500
 # "+N sources" for one event: past this many reports a cluster takes no more members, so a
 # flood of look-alike headlines cannot chain into one giant cluster (each join rewrites the
 # whole cluster's size and lead).

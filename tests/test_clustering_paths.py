@@ -196,3 +196,64 @@ def test_the_writer_hands_clustering_the_new_stories_as_reading_them_back_would(
                 assert list(got) == stored
         assert written[result.inserted_ids[5]].known.tickers == ("AMD", "NVDA")
         s.rollback()
+
+
+def _shuffled_copies(shift_days: int) -> list[ArticleRecord]:
+    """200 events over ten days, each reported one to four times (an outlet's suffix, a word
+    dropped, up to a day apart), the reports shuffled so ids do not follow time: about 500
+    stories, stored as one batch."""
+    rng = random.Random(17)
+    words = ["chip", "deal", "probe", "recall", "merger", "rates", "outlook", "strike",
+             "guidance", "buyback", "tariff", "lawsuit", "earnings", "launch", "layoffs"]  # fmt: skip
+    out = []
+    for event in range(200):
+        title = " ".join(rng.sample(words, 6)) + f" {event}"
+        when = T0 + timedelta(days=shift_days, minutes=rng.randint(0, 10 * 1440))
+        ticker = rng.choice(TICKERS)
+        for copy in range(rng.randint(1, 4)):
+            text = title if copy == 0 else title + rng.choice([" - Reuters", " - CNBC"])
+            if copy == 3:
+                text = " ".join(text.split()[1:])
+            out.append(
+                (event, copy, text, when + timedelta(minutes=rng.randint(-600, 600)), ticker)
+            )
+    rng.shuffle(out)
+    return [
+        story(i, title=text, published_at=when + timedelta(microseconds=i), tickers=[ticker],
+              topics=["earnings"], url=f"https://s.example/{shift_days}/{event}/{copy}")
+        for i, (event, copy, text, when, ticker) in enumerate(out)
+    ]  # fmt: skip
+
+
+def _clustering(engine, shift_days: int) -> list[tuple[str, int, bool, str | None]]:
+    """Each story (by its event and copy) with its cluster's size, its lead flag and the
+    story its cluster is named after (the cluster id)."""
+    prefix = f"https://s.example/{shift_days}/"
+    with Session(engine) as s:
+        rows = s.execute(
+            select(Article.id, Article.url, Article.cluster_id, Article.cluster_size,
+                   Article.is_cluster_lead).where(Article.url.like(prefix + "%"))
+        ).all()  # fmt: skip
+    url_of = {i: url for i, url, *_ in rows}
+    return sorted(
+        (url[len(prefix):], size, bool(lead),
+         None if cluster is None else url_of[cluster][len(prefix):])
+        for _, url, cluster, size, lead in rows
+    )  # fmt: skip
+
+
+def test_a_shuffled_batch_clusters_the_same_by_the_window_and_by_the_walk(engine, monkeypatch):
+    """A batch of the pipeline's size is matched in one piece by either path, in time
+    order: the walk once matched it in chunks of 400 in id order, and a copy stored ahead
+    of its report could then join another cluster than by the window."""
+    from terminal import clustering, pipeline
+
+    assert clustering.CHUNK >= pipeline.MAX_BATCH >= pipeline.BATCH
+    first = _shuffled_copies(0)
+    assert len(first) > 400
+    store(engine, first)
+    monkeypatch.setattr(neighbours, "WINDOW_MAX", 0)  # every batch walks the indexes
+    store(engine, _shuffled_copies(1000))
+    by_window, by_walk = _clustering(engine, 0), _clustering(engine, 1000)
+    assert sum(1 for *_, lead in by_window if lead is not None) > 300  # copies did cluster
+    assert by_window == by_walk
