@@ -35,19 +35,15 @@ MAX_CLUSTER = 50
 
 
 def assign_clusters(
-    session: Session,
-    article_ids: Sequence[int],
-    *,
-    uncounted: bool = False,
-    written: Mapping[int, neighbours.Story] | None = None,
+    session: Session, new: Mapping[int, neighbours.Story], *, uncounted: bool = False
 ) -> dict[int, bool]:
-    """Cluster each new story with a near-duplicate headline nearby in time; returns the
-    lead flags of the new stories whose clusters changed (the others still lead).
+    """Cluster each new story (`new`: the stories the writer has just stored, by id, with
+    what it wrote beside them: `Story.known`) with a near-duplicate headline nearby in
+    time; returns the lead flags of the new stories whose clusters changed (the others
+    still lead).
 
     `uncounted`: the new stories are not in the facet roll-ups yet (the caller counts them
     afterwards, with those flags), so only stored stories' lead changes move counts.
-    `written`: the new stories as the writer has just stored them (with `Story.known`),
-    instead of reading them back.
 
     New stories close together in time (what feeds deliver) are matched in memory against
     the stored stories within 48 hours of them that share a ticker or topic, read as one
@@ -56,12 +52,7 @@ def assign_clusters(
     find the same neighbours: the NEAREST closest stories sharing a ticker (or, when no
     story shares one, a topic).
     """
-    ids = list(article_ids)
-    skip = frozenset(ids) if uncounted else frozenset()
-    if written is not None:
-        new = {i: written[i] for i in ids}
-    else:
-        new = neighbours.stories(session, ids) if ids else {}
+    skip = frozenset(new) if uncounted else frozenset()
     span = neighbours.window(session, [r.pub_key for r in new.values()])
     if span is not None:
         return _assign_chunk(session, new, span, skip)
@@ -74,7 +65,7 @@ def assign_clusters(
 
 
 def _assign_chunk(
-    session: Session, new: dict[int, neighbours.Story], span: tuple[int, int] | None,
+    session: Session, new: Mapping[int, neighbours.Story], span: tuple[int, int] | None,
     skip: frozenset[int],
 ) -> dict[int, bool]:  # fmt: skip
     pairs, rows, words = neighbours.candidates(session, new, span)

@@ -13,6 +13,7 @@ rows of only those whose titles may share enough words with the new story's.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import partial
 from itertools import groupby
 from typing import Any, NamedTuple
@@ -59,7 +60,7 @@ def window(session: Session, times: list[int]) -> tuple[int, int] | None:
 
 
 def candidates(
-    session: Session, new_rows: dict[int, Story], span: tuple[int, int] | None
+    session: Session, new_rows: Mapping[int, Story], span: tuple[int, int] | None
 ) -> tuple[dict[int, list[int]], dict[int, Story], dict[int, frozenset[str]]]:
     """Each new story's neighbours worth comparing (nearest first), and the rows and words
     of the new stories (`new_rows`, read by `stories`) and of those neighbours.

@@ -92,9 +92,7 @@ def save_and_cluster(
     (counting them as leads first and moving the followers after cost twenty statements
     a batch)."""
     result, counted, written = _insert(session, records, source_id=source_id, now=None)
-    leads = clustering.assign_clusters(
-        session, result.inserted_ids, uncounted=True, written=written
-    )
+    leads = clustering.assign_clusters(session, written, uncounted=True)
     flags = [leads.get(i, True) for i in result.inserted_ids]
     rollups.add_new(session, counted, flags)
     return result

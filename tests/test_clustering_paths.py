@@ -255,5 +255,5 @@ def test_a_shuffled_batch_clusters_the_same_by_the_window_and_by_the_walk(engine
     monkeypatch.setattr(neighbours, "WINDOW_MAX", 0)  # every batch walks the indexes
     store(engine, _shuffled_copies(1000))
     by_window, by_walk = _clustering(engine, 0), _clustering(engine, 1000)
-    assert sum(1 for *_, lead in by_window if lead is not None) > 300  # copies did cluster
+    assert sum(1 for *_, named in by_window if named is not None) > 300  # copies clustered
     assert by_window == by_walk
