@@ -30,6 +30,7 @@ from terminal.enrich.clusters import (
     fingerprint_words,
     may_share,
     signature_probe,
+    words_needed,
 )
 from terminal.nearest import (
     SIDE,
@@ -62,8 +63,9 @@ def window(session: Session, times: list[int]) -> tuple[int, int] | None:
 def candidates(
     session: Session, new_rows: Mapping[int, Story], span: tuple[int, int] | None
 ) -> tuple[dict[int, list[int]], dict[int, Story], dict[int, frozenset[str]]]:
-    """Each new story's neighbours worth comparing (nearest first), and the rows and words
-    of the new stories (`new_rows`, read by `stories`) and of those neighbours.
+    """Each new story's neighbours worth comparing (nearest first): those whose titles
+    share enough words with its own (`shares_enough`); and the rows and words of the new
+    stories (`new_rows`, read by `stories`) and of those neighbours.
 
     The neighbours come from the window (`span`, see `window`) or, without one, from the
     index walk; either way each comes with its title's signature from the link index, and
@@ -93,11 +95,42 @@ def candidates(
         worth[story].append(other)
     if others := sorted(set(near.other[keep].tolist()) - rows.keys()):
         rows |= stories(session, others)
-    for found in worth.values():
-        for other in found:
-            if other not in words:
-                words[other] = _words(rows[other])
+    for story, found in worth.items():
+        worth[story] = _sharing(words[story], found, rows, words)
     return worth, {i: rows[i] for i in words}, words
+
+
+def _sharing(
+    mine: frozenset[str],
+    others: list[int],
+    rows: dict[int, Story],
+    words: dict[int, frozenset[str]],
+) -> list[int]:
+    """The stories among `others` whose titles share enough words with `mine` to compare
+    (shares_enough); their words go into `words`.
+
+    Most neighbours the signatures let through share too few (about 95% in an archive
+    import): their stored words are counted against `mine` as split, not made into a set
+    first. (Stored title words are a fingerprint: each word once.)"""
+    out = []
+    size = len(mine)
+    for other in others:
+        theirs = words.get(other)
+        if theirs is None:
+            row = rows[other]
+            if row.title_words is None:
+                theirs = words[other] = content_words(row.title)
+            else:
+                listed = row.title_words.split()
+                shortest = min(size, len(listed))
+                if shortest and len(mine.intersection(listed)) >= words_needed(shortest):
+                    words[other] = frozenset(listed)
+                    out.append(other)
+                continue
+        shortest = min(size, len(theirs))
+        if shortest and len(mine & theirs) >= words_needed(shortest):
+            out.append(other)
+    return out
 
 
 def _probe(row: Story, words: frozenset[str]) -> SignatureProbe:

@@ -89,13 +89,18 @@ NewStory = tuple[str, Sequence[str], Sequence[str], bool]
 
 
 def add_new(
-    session: Session, stories: Sequence[NewStory], leads: Sequence[bool] | None = None
+    session: Session,
+    stories: Sequence[NewStory],
+    leads: Sequence[bool] | None = None,
+    *,
+    tally: Tally | None = None,
 ) -> None:
     """Count stories just stored (call after their links are inserted), from what the
     writer holds instead of reading them back: the rows `_apply` would count (tested
     against `rebuild`), in one upsert statement instead of ten INSERT ... SELECT over the
     batch's links, which a small batch (a feed's refresh) mostly paid for. `leads`: each
-    story's lead flag, when clustering has already run (else each counts as a lead)."""
+    story's lead flag, when clustering has already run (else each counts as a lead).
+    `tally`: add the counts to it instead, for its `flush` before the commit."""
     split: dict[tuple[bool, bool], list[NewStory]] = defaultdict(list)
     for story, lead in zip(stories, leads or [True] * len(stories), strict=True):
         split[(bool(lead), bool(story[3]))].append(story)
@@ -107,8 +112,38 @@ def add_new(
         for (lead, sample), part in split.items()
         for row in _counts(part, flag(lead), flag(sample))
     ]
+    if tally is not None:
+        tally.add(counts)
+    else:
+        _upsert(session, counts)
+
+
+class Tally:
+    """New stories' roll-up counts held back until their transaction commits: a large
+    import adds each batch's (`add_new(..., tally=)`) and `flush`es them once, so a key
+    counted in several batches is written once (each upsert rewrites its row's page, and
+    each commit every page it dirtied). Counts are sums, so when they land within the
+    transaction changes nothing: nothing reads the roll-ups in between."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[Any, ...]] = Counter()
+
+    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        counts = self.counts
+        for row in rows:
+            counts[row[:-1]] += row[-1]
+
+    def flush(self, session: Session) -> None:
+        """Write what was added (in the session's transaction) and start again."""
+        _upsert(session, [(*key, n) for key, n in self.counts.items() if n])
+        self.counts.clear()
+
+
+def _upsert(session: Session, counts: list[tuple[Any, ...]]) -> None:
+    """Add roll-up rows (by_dim, by_value, dim, value, lead, sample, n) to the table."""
     if not counts:
         return
+    sqlite = bound.dialect_of(session) == "sqlite"
     columns = "by_dim, by_value, dim, value, lead, sample, n"
     if sqlite:
         counts.sort()  # in key order, the upserts walk the table's B-tree pages in turn
