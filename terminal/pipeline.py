@@ -25,7 +25,8 @@ from terminal.enrich import enrich, title_fingerprint
 from terminal.enrich.clusters import title_signature
 from terminal.importers.structured import read_pending
 from terminal.records import MAX_TITLE, ArticleRecord, ParseResult, Pending, Rejected
-from terminal.store import SaveResult, Spanning, identity, save_and_cluster
+from terminal.rollups import Tally
+from terminal.store import SaveResult, identity, save_and_cluster
 
 BATCH = 500  # stories per write transaction (a small import's)
 MAX_BATCH = 2_500  # ... in a large import, when several tagged chunks are waiting
@@ -327,16 +328,22 @@ class _Writer:
         self.opened = 0.0
         self.held: list[tuple[Sequence[ArticleRecord], int]] = []  # (batch, offset)
         self.saved: list[SaveResult] = []
-        self.spanning = Spanning()  # what the open transaction carries between batches
+        self.tally = Tally()  # the open transaction's roll-up counts
 
     def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.session is not None:  # left by an error that is not the database's
-            self.session.rollback()
-            self.session.close()
-            self.session = None
+            self._drop()
+
+    def _drop(self) -> None:
+        """Roll the open transaction back and forget what it held."""
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+        self.held, self.saved, self.tally = [], [], Tally()
 
     def save(self, batch: Sequence[ArticleRecord], *, offset: int) -> None:
         if not self.spans:
@@ -350,7 +357,7 @@ class _Writer:
         self.held.append((batch, offset))
         try:
             saved = save_and_cluster(
-                self.session, batch, source_id=self.source_id, spanning=self.spanning
+                self.session, batch, source_id=self.source_id, tally=self.tally
             )
         except SQLAlchemyError:
             self._redo()
@@ -364,7 +371,7 @@ class _Writer:
         if self.session is None:
             return
         try:
-            self.spanning.tally.flush(self.session)
+            self.tally.flush(self.session)
             self.session.commit()
         except SQLAlchemyError:
             self._redo()
@@ -375,17 +382,13 @@ class _Writer:
             self.summary.inserted_ids.extend(saved.inserted_ids)
             self.summary.duplicates += saved.duplicates
         self.summary.inserted = len(self.summary.inserted_ids)
-        self.held, self.saved, self.spanning = [], [], Spanning()
+        self.held, self.saved, self.tally = [], [], Tally()
         self.committed()
 
     def _redo(self) -> None:
         """The transaction failed: roll it back, then each of its batches on its own."""
-        assert self.session is not None
-        self.session.rollback()
-        self.session.close()
-        self.session = None
-        held, self.held, self.saved = self.held, [], []
-        self.spanning = Spanning()
+        held = self.held
+        self._drop()
         for batch, offset in held:
             _save_batch(self.engine, batch, self.source_id, self.summary, offset=offset)
             self.committed()

@@ -84,31 +84,22 @@ def save_articles(
     return result
 
 
-@dataclass(slots=True)
-class Spanning:
-    """What a transaction that spans several batches (a large import's: the pipeline's
-    `_Writer`) carries from one batch to the next: the roll-up counts, written once before
-    it commits (`tally.flush`)."""
-
-    tally: rollups.Tally = field(default_factory=rollups.Tally)
-
-
 def save_and_cluster(
     session: Session,
     records: Sequence[ArticleRecord],
     *,
     source_id: int | None = None,
-    spanning: Spanning | None = None,
+    tally: rollups.Tally | None = None,
 ) -> SaveResult:
     """save_articles(), then cluster the new stories (terminal/clustering.py), and only
     then count them in the facet roll-ups, each with its lead flag as clustering left it
     (counting them as leads first and moving the followers after cost twenty statements
-    a batch). In a transaction `spanning` several batches, the counts go to its tally
-    (the caller flushes it before committing)."""
+    a batch). A transaction that spans several batches adds the counts to its `tally`
+    instead, and flushes it before it commits."""
     result, counted, written = _insert(session, records, source_id=source_id, now=None)
     leads = clustering.assign_clusters(session, written, uncounted=True)
     flags = [leads.get(i, True) for i in result.inserted_ids]
-    rollups.add_new(session, counted, flags, tally=spanning.tally if spanning else None)
+    rollups.add_new(session, counted, flags, tally=tally)
     return result
 
 
