@@ -136,15 +136,24 @@ def safe_url(value: object, *, base: str | None = None) -> str | None:
 _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
 
 
+def _untracked(query: str) -> str:
+    """A query string without its tracking tags (and empty parts)."""
+    return "&".join(p for p in query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0]))
+
+
 def canonical_url(value: object, *, base: str | None = None) -> str | None:
     """The URL used to recognise the same story twice: safe, no fragment, no tracking tags."""
     url = safe_url(value, base=base)
     if url is None:
         return None
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:  # scheme and host as safe_url lower-cased them, no port, no fragment
+        scheme, host, path, query = plain.groups()
+        query = _untracked(query) if query else ""
+        path = (path or "").rstrip("/") or "/"
+        return f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     parts = urlsplit(url)
-    query = "&".join(
-        p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])
-    )
+    query = _untracked(parts.query)
     path = parts.path.rstrip("/") or "/"
     netloc = parts.netloc
     if (parts.scheme == "http" and netloc.endswith(":80")) or (

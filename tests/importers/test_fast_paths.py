@@ -146,6 +146,41 @@ def test_safe_url_matches_the_general_reading():
             assert got == expected, repr(value)
 
 
+def _reference_canonical_url(value: object) -> str | None:
+    url = text.safe_url(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    query = "&".join(
+        p
+        for p in parts.query.split("&")
+        if p and not re.match(r"(?i)^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$",
+                              p.split("=", 1)[0])
+    )  # fmt: skip
+    netloc = parts.netloc
+    if (parts.scheme == "http" and netloc.endswith(":80")) or (
+        parts.scheme == "https" and netloc.endswith(":443")
+    ):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") or "/", query, ""))
+
+
+def test_canonical_url_matches_the_general_reading():
+    tracked = ["utm_source=x", "UTM_Medium=y", "fbclid=1", "gclid", "keep=1", "id=utm_source",
+               "&", "&&", "=", "//", ":443", ":80", "/#", "/?"]  # fmt: skip
+    rng = random.Random(4)
+    values = [*_urls(5, 4000)]
+    for scheme in ("http", "https", "HTTPS"):
+        for host in ("e.com", "E.Example.ORG", "e.com:443", "e.com:80", "e.com:8080"):
+            for _ in range(60):
+                tail = "".join(rng.choice(URL_PARTS + tracked) for _ in range(rng.randint(0, 6)))
+                values += [f"{scheme}://{host}/{tail}", f"{scheme}://{host}/a//?{tail}"]
+    for value in values:
+        assert _outcome(text.canonical_url, value) == _outcome(_reference_canonical_url, value), (
+            repr(value)
+        )
+
+
 # --- dates ----------------------------------------------------------------------------------
 
 
