@@ -1,4 +1,4 @@
-"""A large import writes several batches to one transaction (`pipeline._Writer`): fewer
+"""A large import writes several batches to one transaction (`terminal/writer.py`): fewer
 commits, the same stories, clusters and counts as a transaction per batch, and a failure
 still loses only the story that caused it."""
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, FacetRollup
-from terminal import pipeline, rollups
+from terminal import pipeline, rollups, writer
 from terminal.pipeline import store_result
 from terminal.records import ArticleRecord, ParseResult
 from tests.conftest import sqlite_engine
@@ -36,17 +36,17 @@ def large(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 30)
     monkeypatch.setattr(pipeline, "CHUNK", 10)
     monkeypatch.setattr(pipeline, "MAX_BATCH", 10)
-    monkeypatch.setattr(pipeline, "COMMIT_STORIES", 40)
-    monkeypatch.setattr(pipeline, "COMMIT_SECONDS", 1e9)
+    monkeypatch.setattr(writer, "COMMIT_STORIES", 40)
+    monkeypatch.setattr(writer, "COMMIT_SECONDS", 1e9)
     sessions: list[int] = []
     opened = itertools.count()
-    real = pipeline.save_and_cluster
+    real = writer.save_and_cluster
 
     def spy(session: Session, batch: list[ArticleRecord], **kw: object) -> object:
         sessions.append(session.info.setdefault("transaction", next(opened)))
         return real(session, batch, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "save_and_cluster", spy)
+    monkeypatch.setattr(writer, "save_and_cluster", spy)
     return sessions
 
 
@@ -125,7 +125,7 @@ def test_batches_share_transactions_and_store_what_a_transaction_each_does(
     assert_counts_exact(engine)
 
     # The same import, a transaction per batch, into a second store.
-    monkeypatch.setattr(pipeline, "COMMIT_STORIES", 1)
+    monkeypatch.setattr(writer, "COMMIT_STORIES", 1)
     large.clear()
     each = sqlite_engine(tmp_path / "each.db")
     store_result(each, ParseResult(records=records()), label="t", kind="file", fork=True)
@@ -139,14 +139,14 @@ def test_a_failing_batch_costs_only_its_bad_story_and_the_transaction_is_redone(
     """Story 57 (in the second transaction's third batch) fails each time it is written:
     that transaction is rolled back, its batches are written again one by one, and that
     batch story by story; only story 57 is rejected."""
-    real = pipeline.save_and_cluster
+    real = writer.save_and_cluster
 
     def failing(session: Session, batch: list[ArticleRecord], **kw: object) -> object:
         if any(r.url and r.url.endswith("/57") for r in batch):
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
         return real(session, batch, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "save_and_cluster", failing)
+    monkeypatch.setattr(writer, "save_and_cluster", failing)
     summary = store_result(
         sqlite_db, ParseResult(records=records()), label="t", kind="file", fork=True
     )
@@ -173,14 +173,14 @@ def test_a_story_postgres_refuses_mid_transaction_is_rejected_alone(
 def test_an_error_that_is_not_the_databases_leaves_only_committed_transactions(
     sqlite_db: Engine, large: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline.save_and_cluster
+    real = writer.save_and_cluster
 
     def broken(session: Session, batch: list[ArticleRecord], **kw: object) -> object:
         if len(large) == 6:  # the second transaction's second batch
             raise RuntimeError("a bug")
         return real(session, batch, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "save_and_cluster", broken)
+    monkeypatch.setattr(writer, "save_and_cluster", broken)
     with pytest.raises(RuntimeError):
         store_result(sqlite_db, ParseResult(records=records()), label="t", kind="file")
     stories, _ = state(sqlite_db)
