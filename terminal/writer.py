@@ -70,6 +70,11 @@ class Writer:
         """Roll the open transaction back and forget what it held."""
         assert self.session is not None
         self.session.rollback()
+        self._close()
+
+    def _close(self) -> None:
+        """Close the transaction's session and start afresh for the next one."""
+        assert self.session is not None
         self.session.close()
         self.session = None
         self.held, self.saved, self.tally = [], [], Tally()
@@ -105,13 +110,11 @@ class Writer:
         except SQLAlchemyError:
             self._redo()
             return
-        self.session.close()
-        self.session = None
         for saved in self.saved:
             self.summary.inserted_ids.extend(saved.inserted_ids)
             self.summary.duplicates += saved.duplicates
         self.summary.inserted = len(self.summary.inserted_ids)
-        self.held, self.saved, self.tally = [], [], Tally()
+        self._close()
         self.committed()
 
     def _redo(self) -> None:
