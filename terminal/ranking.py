@@ -18,6 +18,9 @@ first); both now take a few milliseconds.
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -39,19 +42,40 @@ from terminal.query import (
 )
 
 RANK_WINDOW = 10_000  # at most this many matches: read them all, then rank
+# The roll-up count that picks the way is remembered per store and filter for this long:
+# on PostgreSQL it was a round trip of its own before every ranked page (a rare ticker's
+# page took three, where its hand-written statement takes one). A remembered count can
+# make a page slower, never wrong: the way for few matches counts what it read and gives
+# way to the index walk when there were more (`_rank_few`).
+SIZE_SECONDS = 30.0
+_SIZES_MAX = 4_096  # filters remembered per store
+# store (the session's engine or connection) -> filter -> (when counted, count)
+_sizes: weakref.WeakKeyDictionary[Any, dict[ArticleFilter, tuple[float, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+_sizes_lock = threading.Lock()
 
 
 def ranked_keys(
     session: Session, flt: ArticleFilter, sort: Sort, *, limit: int, offset: int
 ) -> list[Any]:
     """(id, pub_key) of the stories at `offset` .. `offset + limit` of the ranking."""
-    size = _known_size(session, flt)
+    size, remembered = _remembered_size(session, flt)
     if size is None and session.get_bind().dialect.name == "sqlite":
         size = _bounded_size(session, flt)
     # (PostgreSQL plans a search term's ranking from its own statistics: the GIN index
     # and a sort for a rare term, the ranking's index for a common one.)
     if size is not None and size <= RANK_WINDOW:
-        return _rank_few(session, flt, sort, limit=limit, offset=offset)
+        few = _rank_few(session, flt, sort, limit=limit, offset=offset)
+        if few is not None and (few or not remembered):
+            return few
+        # More matches than the remembered count said, or an empty page that may be one:
+        # count again.
+        size = _known_size(session, flt, fresh=True)
+        if size is not None and size <= RANK_WINDOW:
+            few = _rank_few(session, flt, sort, limit=limit, offset=offset)
+            if few is not None:
+                return few
     if sort == "move":
         return _moved_first(session, flt, limit=limit, offset=offset)
 
@@ -94,12 +118,30 @@ def _rows(
     return driver.fetch(session, prepared, {})
 
 
-def _known_size(session: Session, flt: ArticleFilter) -> int | None:
-    """Stories matching `flt`, exact from the roll-ups, when they can tell."""
+def _remembered_size(session: Session, flt: ArticleFilter) -> tuple[int | None, bool]:
+    """(_known_size, whether it was remembered): counted at most every SIZE_SECONDS per
+    store and filter."""
+    with _sizes_lock:
+        seen = _sizes.get(session.get_bind(), {}).get(flt)
+    if seen is not None and time.monotonic() - seen[0] < SIZE_SECONDS:
+        return seen[1], True
+    return _known_size(session, flt, fresh=True), False
+
+
+def _known_size(session: Session, flt: ArticleFilter, *, fresh: bool = False) -> int | None:
+    """Stories matching `flt`, exact from the roll-ups, when they can tell (`fresh`: and
+    remember it for `_remembered_size`)."""
     keys = rollup_keys(flt)
     if keys is None or len(keys) > 2:
         return None
-    return rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+    size = rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+    if fresh:
+        with _sizes_lock:
+            known = _sizes.setdefault(session.get_bind(), {})
+            if len(known) >= _SIZES_MAX:
+                known.clear()
+            known[flt] = (time.monotonic(), size)
+    return size
 
 
 def _bounded_size(session: Session, flt: ArticleFilter) -> int:
@@ -122,14 +164,19 @@ def _bounded_size(session: Session, flt: ArticleFilter) -> int:
 
 def _rank_few(
     session: Session, flt: ArticleFilter, sort: Sort, *, limit: int, offset: int
-) -> list[Any]:
-    """Every match (at most RANK_WINDOW) through the filter's own walk, then ranked."""
+) -> list[Any] | None:
+    """Every match (at most RANK_WINDOW) through the filter's own walk, then ranked; None
+    when the walk found more than RANK_WINDOW (the count that chose this way was old)."""
 
     def stories() -> Any:
         few = keys_stmt(session, flt, limit=RANK_WINDOW + 1, before=None).subquery()
-        return select(Article.id, Article.pub_key).join(few, few.c[0] == Article.id)
+        found = func.count().over().label("found")  # how many the walk read, on every row
+        return select(Article.id, Article.pub_key, found).join(few, few.c[0] == Article.id)
 
-    return _page(session, flt, "few", stories, sort, limit=limit, offset=offset)
+    rows = _page(session, flt, "few", stories, sort, limit=limit, offset=offset)
+    if rows and rows[0][2] > RANK_WINDOW:
+        return None
+    return [row[:2] for row in rows]
 
 
 def _moved_first(session: Session, flt: ArticleFilter, *, limit: int, offset: int) -> list[Any]:

@@ -743,3 +743,62 @@ def test_impact_ranked_pages_are_exact_whichever_way_they_are_found(
     pages = [titles(engine, flt, limit=7, offset=o, sort="impact") for o in range(0, 49, 7)]
     assert [t for page in pages for t in page] == expected
     assert titles(engine, flt, limit=100, sort="move") == matching  # no moves: newest first
+
+
+def _impacts(n0: int, count: int, ticker: str) -> list:
+    """`count` stories on `ticker` with distinct impacts, the newest not the highest."""
+    return [
+        story(n, title=f"Ranked {ticker} {n}", tickers=[ticker], impact=((n * 37) % 100) / 100)
+        for n in range(n0, n0 + count)
+    ]
+
+
+def _by_impact(engine, ticker: str) -> list[str]:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(Article.title)
+            .where(Article.title.like(f"Ranked {ticker} %"))
+            .order_by(Article.impact.desc(), Article.pub_key.desc())
+        ).all()
+    return [r[0] for r in rows]
+
+
+def test_a_remembered_count_never_makes_a_ranked_page_wrong(engine, monkeypatch):
+    """The roll-up count that picks the way to a ranking's top is remembered; when the
+    filter has since gained more matches than the way for few can read, the page is
+    still the exact ranking (that way counts what it read and gives way), and so is a
+    page past what it could read."""
+    from terminal import ranking
+
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 5)
+    store(engine, _impacts(0, 3, "ZZR"))
+    flt = ArticleFilter(tickers=("ZZR",))
+    assert titles(engine, flt, limit=10, sort="impact") == _by_impact(engine, "ZZR")  # 3: few
+    store(engine, _impacts(3, 20, "ZZR"))  # 23 now; the count of 3 is remembered
+    expected = _by_impact(engine, "ZZR")
+    assert len(expected) == 23
+    assert titles(engine, flt, limit=4, sort="impact") == expected[:4]
+    store(engine, _impacts(23, 3, "ZZS"))
+    other = ArticleFilter(tickers=("ZZS",))
+    assert titles(engine, other, limit=4, sort="impact") == _by_impact(engine, "ZZS")[:4]
+    store(engine, _impacts(26, 20, "ZZS"))  # the way for few would read 6: page 4 is past it
+    assert (
+        titles(engine, other, limit=4, offset=12, sort="impact")
+        == (_by_impact(engine, "ZZS")[12:16])
+    )
+
+
+def test_the_count_that_picks_the_way_is_asked_once_in_a_while(engine, monkeypatch):
+    from terminal import ranking
+
+    asked: list[int] = []
+    count = rollups.count
+    monkeypatch.setattr(rollups, "count", lambda *a, **kw: asked.append(1) or count(*a, **kw))
+    store(engine, _impacts(0, 3, "ZZT"))
+    flt = ArticleFilter(tickers=("ZZT",))
+    for _ in range(3):
+        assert titles(engine, flt, limit=10, sort="impact") == _by_impact(engine, "ZZT")
+    assert len(asked) == 1
+    monkeypatch.setattr(ranking, "SIZE_SECONDS", 0.0)
+    titles(engine, flt, limit=10, sort="impact")
+    assert len(asked) == 2
