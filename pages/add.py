@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from terminal.paste import import_pasted
-from terminal.query import load_rows
+from terminal.story_rows import load_rows
 from terminal.ui import cache, render
 from terminal.ui.cards import card_view
 from terminal.ui.entry import require_navigation

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Article
-from terminal.query import ArticleFilter, iter_articles, links_for
+from terminal.query import ArticleFilter, iter_articles
+from terminal.story_rows import links_for
 
 BATCH = 500
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from terminal.paste import import_pasted
-from terminal.query import load_rows
+from terminal.story_rows import load_rows
 from tests.conftest import FIRST_ARTICLE
 
 WHEN = datetime(2025, 9, 18, 14, 30, tzinfo=UTC)

@@ -245,7 +245,7 @@ def test_rows_read_on_the_driver_equal_what_the_orm_reads(engine):
     from datetime import UTC
 
     from db.models import Article
-    from terminal.query import ArticleRow, load_rows
+    from terminal.story_rows import ArticleRow, load_rows
 
     records = [
         story(1, url=None, impact=None, sentiment=None, is_sample=True, published_estimated=True),

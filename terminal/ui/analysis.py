@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from terminal.config import benchmark_symbol
-from terminal.query import ArticleRow
+from terminal.story_rows import ArticleRow
 from terminal.ui.cards import topic_label
 from terminal.ui.market import (
     SYNTHETIC,

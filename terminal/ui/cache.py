@@ -20,7 +20,8 @@ from terminal import counts
 from terminal.config import database_url
 from terminal.counts import Count, Facets, count_stories, facet_summary
 from terminal.database import get_engine, migrate
-from terminal.query import ArticleFilter, ArticleRow, Sort, list_articles
+from terminal.query import ArticleFilter, Sort, list_articles
+from terminal.story_rows import ArticleRow
 from terminal.ui import analysis, data, market
 from terminal.ui.params import SORTS
 

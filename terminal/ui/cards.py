@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from terminal.query import ArticleRow
+from terminal.story_rows import ArticleRow
 from terminal.taxonomy import by_slug
 from terminal.ui.markdown import escape_md, shorten
 

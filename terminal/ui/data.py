@@ -12,13 +12,9 @@ from sqlalchemy.orm import Session
 from db.models import Article, IngestRun, Source
 from terminal import export
 from terminal.counts import count_stories
-from terminal.query import (
-    ArticleFilter,
-    ArticleRow,
-    list_articles,
-    load_rows,
-)
+from terminal.query import ArticleFilter, list_articles
 from terminal.sources import list_sources
+from terminal.story_rows import ArticleRow, load_rows
 from terminal.text import safe_url
 
 RELATED_DAYS = 3

@@ -20,9 +20,9 @@ from terminal.config import benchmark_symbol
 from terminal.prices.base import PriceQuery, empty_frame
 from terminal.prices.cache import has_real_prices, load_prices
 from terminal.prices.synthetic import SyntheticProvider
-from terminal.query import ArticleRow
 from terminal.reactions.store import load_reactions
 from terminal.reactions.study import REACTION_COLUMNS, event_study
+from terminal.story_rows import ArticleRow
 
 ESTIMATION_DAYS = 420  # calendar days before a story: the market model's [-250, -30] sessions
 AFTER_DAYS = 25

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from terminal import state
 from terminal.counts import Count
-from terminal.query import ArticleFilter, ArticleRow
+from terminal.query import ArticleFilter
+from terminal.story_rows import ArticleRow
 from terminal.ui import feedstate
 from terminal.ui.cards import card_view, impact_badges, percent, relative_time
 from terminal.ui.markdown import escape_md

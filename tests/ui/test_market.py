@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from terminal.prices.cache import store_bars
-from terminal.query import ArticleRow, load_rows
 from terminal.reactions.store import STORED_COLUMNS, save_reactions
+from terminal.story_rows import ArticleRow, load_rows
 from terminal.ui import analysis, market
 from tests.ui.test_pages import add_story
 
