@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from terminal.importers.canonical import BadRecord, parse_symbols, parse_time
+from terminal.importers.fields import BadRecord, parse_symbols, parse_time
 from terminal.query import SENTIMENT_BANDS, ArticleFilter
 from terminal.taxonomy import resolve_topic
 

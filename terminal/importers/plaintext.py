@@ -23,13 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from terminal.importers.canonical import (
-    BadRecord,
-    check_time,
-    clip,
-    parse_score,
-    parse_time_guessed,
-)
+from terminal.importers.canonical import clip
+from terminal.importers.fields import BadRecord, check_time, parse_score, parse_time_guessed
 from terminal.importers.wires import (
     dateline_wire,
     is_byline,

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from terminal.importers.canonical import BadRecord, record_from_mapping
+from terminal.importers.canonical import record_from_mapping
+from terminal.importers.fields import BadRecord
 from terminal.records import ParseResult, Pending, Rejected
 
 csv.field_size_limit(10_000_000)

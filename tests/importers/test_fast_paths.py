@@ -20,7 +20,7 @@ import nh3
 import pytest
 
 from terminal import text
-from terminal.importers import canonical, dates
+from terminal.importers import canonical, dates, fields
 from terminal.taxonomy import resolve_topic
 
 PIECES = [
@@ -336,19 +336,19 @@ def test_equal_keys_of_other_types_are_not_read_by_a_string_plan():
 def _reference_parse_symbols(value: Any) -> tuple[list[str], list[str]]:
     good: list[str] = []
     bad: list[str] = []
-    for item in canonical._items(value):
+    for item in fields._items(value):
         if isinstance(item, Mapping):
             item = item.get("symbol") or item.get("ticker")
-        item = canonical._scalar(item)
+        item = fields.scalar(item)
         symbol = "" if item is None else item.strip().lstrip("$").upper()
         if symbol:
-            (good if canonical.SYMBOL.match(symbol) else bad).append(symbol[:20])
+            (good if fields.SYMBOL.match(symbol) else bad).append(symbol[:20])
     return list(dict.fromkeys(good)), bad
 
 
 def _reference_parse_topics(value: Any) -> tuple[list[str], list[str]]:
     if isinstance(value, list | tuple):
-        items = [t for v in value if (t := canonical._scalar(v))]
+        items = [t for v in value if (t := fields.scalar(v))]
     else:
         items = [p for p in re.split(r"[;|]\s*|,\s*", str(value)) if p.strip()]
     slugs: list[str] = []
@@ -383,23 +383,23 @@ def _list_values(seed: int, count: int) -> Iterator[Any]:
 def test_symbols_and_topics_match_the_general_reading():
     for value in _list_values(6, 3000):
         for _ in range(2):  # the second time from the caches
-            assert canonical.parse_symbols(value) == _reference_parse_symbols(value), repr(value)
-            assert canonical.parse_topics(value) == _reference_parse_topics(value), repr(value)
+            assert fields.parse_symbols(value) == _reference_parse_symbols(value), repr(value)
+            assert fields.parse_topics(value) == _reference_parse_topics(value), repr(value)
 
 
 def _reference_parse_score(value: Any, name: str, lo: float, hi: float) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise canonical.BadRecord(f"{name} {str(value)[:30]!r} is not a number")
+        raise fields.BadRecord(f"{name} {str(value)[:30]!r} is not a number")
     value_text = str(value).strip()
     percent = value_text.endswith("%")
     try:
         score = float(value_text.removesuffix("%")) / (100 if percent else 1)
     except (TypeError, ValueError, OverflowError):
-        raise canonical.BadRecord(f"{name} {value_text[:30]!r} is not a number") from None
+        raise fields.BadRecord(f"{name} {value_text[:30]!r} is not a number") from None
     if not float("-inf") < score < float("inf") or not lo <= score <= hi:
-        raise canonical.BadRecord(f"{name} {value_text[:30]} is outside {lo:g}..{hi:g}")
+        raise fields.BadRecord(f"{name} {value_text[:30]} is outside {lo:g}..{hi:g}")
     return score
 
 
@@ -410,7 +410,7 @@ def test_scores_match_the_general_reading():
     values += [0, 1, -1, 2, True, "0.7", "70%", "", " ", "high", [0.5], None]
     for value in values:
         for lo, hi in ((0.0, 1.0), (-1.0, 1.0)):
-            got = _outcome(canonical.parse_score, value, "impact", lo, hi)
+            got = _outcome(fields.parse_score, value, "impact", lo, hi)
             want = _outcome(_reference_parse_score, value, "impact", lo, hi)
             assert repr(got) == repr(want), repr(value)  # repr: -0.0 and 0.0 differ there
 
