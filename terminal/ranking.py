@@ -71,7 +71,7 @@ def ranked_keys(
             return few
         # More matches than the remembered count said, or an empty page that may be one:
         # count again.
-        size = _known_size(session, flt, fresh=True)
+        size = _known_size(session, flt)
         if size is not None and size <= RANK_WINDOW:
             few = _rank_few(session, flt, sort, limit=limit, offset=offset)
             if few is not None:
@@ -125,22 +125,21 @@ def _remembered_size(session: Session, flt: ArticleFilter) -> tuple[int | None, 
         seen = _sizes.get(session.get_bind(), {}).get(flt)
     if seen is not None and time.monotonic() - seen[0] < SIZE_SECONDS:
         return seen[1], True
-    return _known_size(session, flt, fresh=True), False
+    return _known_size(session, flt), False
 
 
-def _known_size(session: Session, flt: ArticleFilter, *, fresh: bool = False) -> int | None:
-    """Stories matching `flt`, exact from the roll-ups, when they can tell (`fresh`: and
-    remember it for `_remembered_size`)."""
+def _known_size(session: Session, flt: ArticleFilter) -> int | None:
+    """Stories matching `flt`, exact from the roll-ups, when they can tell; remembered for
+    `_remembered_size`."""
     keys = rollup_keys(flt)
     if keys is None or len(keys) > 2:
         return None
     size = rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
-    if fresh:
-        with _sizes_lock:
-            known = _sizes.setdefault(session.get_bind(), {})
-            if len(known) >= _SIZES_MAX:
-                known.clear()
-            known[flt] = (time.monotonic(), size)
+    with _sizes_lock:
+        known = _sizes.setdefault(session.get_bind(), {})
+        if len(known) >= _SIZES_MAX:
+            known.clear()
+        known[flt] = (time.monotonic(), size)
     return size
 
 
