@@ -104,16 +104,19 @@ def facet_summary(
     """
     out: dict[str, list[tuple[str, int]]] = {}
     counted: dict[ArticleFilter, list[str]] = {}
+    asks: dict[str, tuple[str, tuple[str, str] | None]] = {}  # from the roll-ups, at once
     for name, dim in FACET_DIMS.items():
         sub = flt.without(name)
         keys = rollup_keys(sub)
         if keys is None or len(keys) > 1:
             counted.setdefault(sub, []).append(name)
             continue
-        out[name] = rollups.top_values(
-            session, dim, keys[0] if keys else None,
-            leads_only=sub.leads_only, sample=sub.sample, top=top,
-        )  # fmt: skip
+        asks[name] = (dim, keys[0] if keys else None)
+    if asks:  # (the switches are the filter's own: `without` keeps them)
+        found = rollups.top_values_many(
+            session, list(asks.values()), leads_only=flt.leads_only, sample=flt.sample, top=top
+        )
+        out |= dict(zip(asks, found, strict=True))
     share = window // len(counted) if counted else window
     jobs = list(counted.items())
     bind = session.get_bind()

@@ -802,3 +802,26 @@ def test_the_count_that_picks_the_way_is_asked_once_in_a_while(engine, monkeypat
     monkeypatch.setattr(ranking, "SIZE_SECONDS", 0.0)
     titles(engine, flt, limit=10, sort="impact")
     assert len(asked) == 2
+
+
+@pytest.mark.parametrize("leads_only", [False, True])
+@pytest.mark.parametrize("sample", [None, False])
+def test_roll_up_facets_read_at_once_equal_each_read_alone(engine, corpus, leads_only, sample):
+    """The feed's roll-up facets come in one statement (a UNION ALL, each part in its own
+    order and limit): the same values and counts as each facet's own statement, for
+    pairs kept either way round, the sources' named-only rule, and the switches."""
+    asks = [
+        ("t", None),
+        ("p", ("t", "NVDA")),  # kept as (topic, ticker): read through the reverse index
+        ("s", ("t", "NVDA")),
+        ("t", ("p", "earnings")),
+        ("s", None),
+    ]
+    with Session(engine) as s:
+        alone = [
+            rollups.top_values(s, dim, by, leads_only=leads_only, sample=sample, top=3)
+            for dim, by in asks
+        ]
+        together = rollups.top_values_many(s, asks, leads_only=leads_only, sample=sample, top=3)
+    assert together == alone
+    assert all(alone) and any(len(found) == 3 for found in alone)  # limits that cut
