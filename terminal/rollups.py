@@ -264,8 +264,8 @@ def top_values_many(
     for i, (dim, by) in enumerate(asks):
         by_dim, by_value = by or ("", "")
         shapes.append((dim == "s", stored(by_dim, dim)))
-        values |= {f"by_dim_ask{i}": by_dim, f"by_value_ask{i}": by_value, f"dim_ask{i}": dim}
-        values[f"top_ask{i}"] = top
+        names = (f"by_dim_ask{i}", f"by_value_ask{i}", f"dim_ask{i}", f"top_ask{i}")
+        values |= dict(zip(names, (by_dim, by_value, dim, top), strict=True))
     out: list[list[tuple[str, int]]] = [[] for _ in asks]
     for i, v, c in session.execute(_top_many_stmt(tuple(shapes), leads_only, sample), values):
         out[i].append((str(v), int(c)))
