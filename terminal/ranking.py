@@ -61,17 +61,13 @@ def ranked_keys(
 ) -> list[Any]:
     """(id, pub_key) of the stories at `offset` .. `offset + limit` of the ranking."""
     size, remembered = _remembered_size(session, flt)
-    if size is None and session.get_bind().dialect.name == "sqlite":
-        size = _bounded_size(session, flt)
-    # (PostgreSQL plans a search term's ranking from its own statistics: the GIN index
-    # and a sort for a rare term, the ranking's index for a common one.)
     if size is not None and size <= RANK_WINDOW:
         few = _rank_few(session, flt, sort, limit=limit, offset=offset)
         if few is not None and (few or not remembered):
             return few
         # More matches than the remembered count said, or an empty page that may be one:
         # count again.
-        size = _known_size(session, flt)
+        size = _size(session, flt)
         if size is not None and size <= RANK_WINDOW:
             few = _rank_few(session, flt, sort, limit=limit, offset=offset)
             if few is not None:
@@ -119,22 +115,28 @@ def _rows(
 
 
 def _remembered_size(session: Session, flt: ArticleFilter) -> tuple[int | None, bool]:
-    """(_known_size, whether it was remembered): counted at most every SIZE_SECONDS per
-    store and filter."""
+    """(_size, whether it was remembered): counted at most every SIZE_SECONDS per store
+    and filter."""
     with _sizes_lock:
         seen = _sizes.get(session.get_bind(), {}).get(flt)
     if seen is not None and time.monotonic() - seen[0] < SIZE_SECONDS:
         return seen[1], True
-    return _known_size(session, flt), False
+    return _size(session, flt), False
 
 
-def _known_size(session: Session, flt: ArticleFilter) -> int | None:
-    """Stories matching `flt`, exact from the roll-ups, when they can tell; remembered for
-    `_remembered_size`."""
+def _size(session: Session, flt: ArticleFilter) -> int | None:
+    """What picks the way to the ranking's top, remembered for `_remembered_size`: the
+    stories matching `flt`, exact from the roll-ups when they can tell; else on SQLite
+    counted along its walk up to RANK_WINDOW + 1 (`_bounded_size`); else None
+    (PostgreSQL plans a search term's ranking from its own statistics: the GIN index and
+    a sort for a rare term, the ranking's index for a common one)."""
     keys = rollup_keys(flt)
-    if keys is None or len(keys) > 2:
+    if keys is not None and len(keys) <= 2:
+        size = rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+    elif session.get_bind().dialect.name == "sqlite":
+        size = _bounded_size(session, flt)
+    else:
         return None
-    size = rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
     with _sizes_lock:
         known = _sizes.setdefault(session.get_bind(), {})
         if len(known) >= _SIZES_MAX:

@@ -788,6 +788,28 @@ def test_a_remembered_count_never_makes_a_ranked_page_wrong(engine, monkeypatch)
     )
 
 
+def test_a_remembered_search_count_never_makes_a_ranked_page_wrong(engine, monkeypatch):
+    """A search term's count (SQLite counts its full-text matches, up to the window) is
+    remembered too, with the same checks: a first page, and a page past what the way
+    for few could read."""
+    from terminal import ranking
+
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 5)
+
+    def worded(n0: int, count: int, word: str) -> list:
+        return [replace(r, title=f"{r.title} {word}") for r in _impacts(n0, count, word)]
+
+    for n0, word, offset in ((0, "quuxite", 0), (100, "frobnite", 12)):
+        flt = ArticleFilter(text=word)
+        store(engine, worded(n0, 3, word))
+        assert titles(engine, flt, limit=10, sort="impact") == _by_impact(engine, word)
+        store(engine, worded(n0 + 3, 20, word))  # 23 now; the count of 3 is remembered
+        expected = _by_impact(engine, word)
+        assert len(expected) == 23
+        page = titles(engine, flt, limit=4, offset=offset, sort="impact")
+        assert page == expected[offset : offset + 4]
+
+
 def test_the_count_that_picks_the_way_is_asked_once_in_a_while(engine, monkeypatch):
     from terminal import ranking
 
@@ -802,6 +824,15 @@ def test_the_count_that_picks_the_way_is_asked_once_in_a_while(engine, monkeypat
     monkeypatch.setattr(ranking, "SIZE_SECONDS", 0.0)
     titles(engine, flt, limit=10, sort="impact")
     assert len(asked) == 2
+    if engine.dialect.name == "sqlite":  # a search term's count along its walk, likewise
+        monkeypatch.setattr(ranking, "SIZE_SECONDS", 30.0)
+        bounded = ranking._bounded_size
+        monkeypatch.setattr(
+            ranking, "_bounded_size", lambda *a, **kw: asked.append(2) or bounded(*a, **kw)
+        )
+        for _ in range(3):
+            titles(engine, ArticleFilter(text="Ranked"), limit=10, sort="impact")
+        assert asked.count(2) == 1
 
 
 @pytest.mark.parametrize("leads_only", [False, True])
