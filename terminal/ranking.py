@@ -42,9 +42,10 @@ from terminal.query import (
 )
 
 RANK_WINDOW = 10_000  # at most this many matches: read them all, then rank
-# The roll-up count that picks the way is remembered per store and filter for this long:
-# on PostgreSQL it was a round trip of its own before every ranked page (a rare ticker's
-# page took three, where its hand-written statement takes one). A remembered count can
+# The count that picks the way (`_size`: the roll-ups', or SQLite's bounded count) is
+# remembered per store and filter for this long: on PostgreSQL it was a round trip of its
+# own before every ranked page (a rare ticker's page took three, where its hand-written
+# statement takes one). A remembered count can
 # make a page slower, never wrong: the way for few matches counts what it read and gives
 # way to the index walk when there were more (`_rank_few`).
 SIZE_SECONDS = 30.0
