@@ -120,13 +120,22 @@ class ArticleTicker(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     relevance: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # The story's title signature (terminal/enrich/clusters.py: title_signature); NULL when
-    # not known. Clustering reads it from the index with the neighbour it walks to (0010).
+    # The story's title signature in two columns (terminal/enrich/clusters.py:
+    # title_signature); NULL when not known. Clustering reads it from the index with the
+    # neighbour it walks to (0010; two columns since 0012).
     title_sig: Mapped[int | None] = mapped_column(BigInteger)
+    title_sig2: Mapped[int | None] = mapped_column(BigInteger)
 
-    # article_id (0006) and title_sig (0010) last: a ticker walk reads them from the index.
+    # article_id (0006) and the signature (0010, 0012) last: a walk reads them from the index.
     __table_args__ = (
-        Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key", "article_id", "title_sig"),
+        Index(
+            "ix_article_tickers_symbol_pub_key",
+            "symbol",
+            "pub_key",
+            "article_id",
+            "title_sig",
+            "title_sig2",
+        ),  # fmt: skip
     )
 
 
@@ -143,10 +152,18 @@ class ArticleTopic(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     score: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    title_sig: Mapped[int | None] = mapped_column(BigInteger)  # as ArticleTicker.title_sig
+    title_sig: Mapped[int | None] = mapped_column(BigInteger)  # as ArticleTicker's
+    title_sig2: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
-        Index("ix_article_topics_topic_pub_key", "topic", "pub_key", "article_id", "title_sig"),
+        Index(
+            "ix_article_topics_topic_pub_key",
+            "topic",
+            "pub_key",
+            "article_id",
+            "title_sig",
+            "title_sig2",
+        ),  # fmt: skip
     )
 
 

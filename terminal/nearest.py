@@ -14,7 +14,7 @@ GAP_BITS = WINDOW_US.bit_length()  # a gap within the window fits this many bits
 NEAREST = 40
 SIDE = NEAREST // 2
 Pairs = dict[int, list[tuple[int, int]]]  # new story -> (neighbour, gap), nearest first
-UNKNOWN = -1  # a link's title signature when it has none (NULL)
+UNKNOWN = -1  # a link's title signature column when it has none (NULL)
 
 
 class Near(NamedTuple):
@@ -24,7 +24,7 @@ class Near(NamedTuple):
     story: np.ndarray  # the new story's id
     other: np.ndarray  # the neighbour's id
     gap: np.ndarray  # |difference of their time keys|
-    sig: np.ndarray  # the neighbour's title signature, UNKNOWN when not stored
+    sig: np.ndarray  # the neighbour's title signature, (n, 2); UNKNOWN when not stored
 
     def pairs(self) -> Pairs:
         """As {new story: [(neighbour, gap), ...]}."""
@@ -66,7 +66,7 @@ def closest(story: np.ndarray, other: np.ndarray, when: np.ndarray, me: np.ndarr
 
 def _none() -> Near:
     empty = np.zeros(0, dtype=np.int64)
-    return Near(empty, empty, empty, empty)
+    return Near(empty, empty, empty, np.zeros((0, 2), dtype=np.int64))
 
 
 def joined(parts: list[Near]) -> Near:

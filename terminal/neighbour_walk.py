@@ -37,7 +37,8 @@ def neighbour_pairs(session: Session, ids: list[int], rows: dict[int, Story]) ->
         walked = (_walk_sqlite if sqlite else _walk)(session, link, key, wanted)
         if not len(walked):
             continue
-        new_id, old_id, old_key, sig = walked.T
+        new_id, old_id, old_key = walked[:, 0], walked[:, 1], walked[:, 2]
+        sig = walked[:, 3:]
         order = np.array(wanted, dtype=np.int64)
         keys = np.array([rows[i].pub_key for i in wanted], dtype=np.int64)
         by_id = np.argsort(order)
@@ -51,8 +52,8 @@ def neighbour_pairs(session: Session, ids: list[int], rows: dict[int, Story]) ->
 def _walk(
     session: Session, link: type[ArticleTicker] | type[ArticleTopic], key: str, ids: list[int]
 ) -> np.ndarray:
-    """(new id, neighbour id, its time key, its signature) rows of the walk (PostgreSQL: a
-    LATERAL walk per side)."""
+    """(new id, neighbour id, its time key, its signature's two columns) rows of the walk
+    (PostgreSQL: a LATERAL walk per side)."""
     params = {"ids": bound.values(session, ids)}
     walked: list[tuple[Any, ...]] = []
     for before in (True, False):
@@ -62,7 +63,7 @@ def _walk(
             session.get_bind().dialect,
         )
         walked += driver.fetch(session, prepared, params)
-    return np.array(walked, dtype=np.int64).reshape(-1, 4)
+    return np.array(walked, dtype=np.int64).reshape(-1, 5)
 
 
 # SQLite: each new link's SIDE nearest on each side, read by a correlated subquery that
@@ -71,8 +72,9 @@ def _walk(
 # (`_nearest`) returned a row per neighbour and probed the index again for each: the
 # archive import's walk took 0.45 s per 5,000 stories that way, 0.1 s this way.
 _SIDE_SQL = (
-    "(SELECT group_concat(pub_key || ',' || article_id || ',' || sig) FROM ("
-    "SELECT o.pub_key, o.article_id, coalesce(o.title_sig, {unknown}) AS sig FROM {table} o "
+    "(SELECT group_concat(pub_key || ',' || article_id || ',' || sig || ',' || sig2) FROM ("
+    "SELECT o.pub_key, o.article_id, coalesce(o.title_sig, {unknown}) AS sig, "
+    "coalesce(o.title_sig2, {unknown}) AS sig2 FROM {table} o "
     "WHERE o.{key} = n.{key} AND o.pub_key BETWEEN {lo} AND {hi} "
     "AND o.article_id != n.article_id ORDER BY o.pub_key {way} LIMIT {side}))"
 )
@@ -111,18 +113,18 @@ def _walk_sqlite(
             if text:
                 texts.append(text)
                 owners.append(new_id)
-                counts.append((text.count(",") + 1) // 3)
+                counts.append((text.count(",") + 1) // 4)
     if not texts:
-        return np.zeros((0, 4), dtype=np.int64)
-    numbers = np.fromstring(",".join(texts), dtype=np.int64, sep=",").reshape(-1, 3)
+        return np.zeros((0, 5), dtype=np.int64)
+    numbers = np.fromstring(",".join(texts), dtype=np.int64, sep=",").reshape(-1, 4)
     new_id = np.repeat(np.array(owners, dtype=np.int64), counts)
-    return np.column_stack((new_id, numbers[:, 1], numbers[:, 0], numbers[:, 2]))
+    return np.column_stack((new_id, numbers[:, 1], numbers[:, 0], numbers[:, 2], numbers[:, 3]))
 
 
 def _nearest(
     dialect: str, link: type[ArticleTicker] | type[ArticleTopic], key: str, before: bool
-) -> Select[int, int, int, int]:
-    """(new id, neighbour id, its time key, its signature or UNKNOWN) for the SIDE nearest
+) -> Select[int, int, int, int, int]:
+    """(new id, neighbour id, its time key, its signature's columns or UNKNOWN) for the SIDE nearest
     stories on one side of each new link (PostgreSQL; SQLite has no LATERAL: _SIDE_SQL).
 
     Each new link walks the (key, pub_key) index from its own time outwards and stops
@@ -137,6 +139,7 @@ def _nearest(
             old.article_id.label("old_id"),
             old.pub_key.label("old_key"),
             func.coalesce(old.title_sig, UNKNOWN).label("old_sig"),
+            func.coalesce(old.title_sig2, UNKNOWN).label("old_sig2"),
         )
         .where(
             getattr(old, key) == getattr(new, key),
@@ -148,7 +151,7 @@ def _nearest(
     )
     side = nearest.lateral()
     return (
-        select(new.article_id, side.c.old_id, side.c.old_key, side.c.old_sig)
+        select(new.article_id, side.c.old_id, side.c.old_key, side.c.old_sig, side.c.old_sig2)
         .select_from(new)
         .join(side, true())
         .where(bound.in_list(new.article_id, "ids", dialect))

@@ -25,11 +25,10 @@ from sqlalchemy.orm import Session
 from db.models import Article, ArticleTicker, ArticleTopic
 from terminal import bound, driver
 from terminal.enrich.clusters import (
-    SignatureProbe,
     content_words,
     fingerprint_words,
     may_share,
-    signature_probe,
+    signature_probes,
     words_needed,
 )
 from terminal.nearest import (
@@ -82,14 +81,10 @@ def candidates(
     )
     words = {i: _words(rows[i]) for i in new}
     order = np.array(sorted(new), dtype=np.int64)
-    probes = [_probe(rows[i], words[i]) for i in order.tolist()]
+    mine = [words[i] for i in order.tolist()]
     at = np.searchsorted(order, near.story)
-    keep = may_share(
-        np.array([p.mask for p in probes], dtype=np.int64)[at],
-        np.array([p.size for p in probes], dtype=np.int64)[at],
-        np.array([p.collided for p in probes], dtype=np.int64)[at],
-        near.sig,
-    )
+    sizes = np.array([len(w) for w in mine], dtype=np.int64)
+    keep = may_share(signature_probes(mine), at, sizes[at], near.sig)
     worth: dict[int, list[int]] = {i: [] for i in np.unique(near.story).tolist()}
     for story, other in zip(near.story[keep].tolist(), near.other[keep].tolist(), strict=True):
         worth[story].append(other)
@@ -131,14 +126,6 @@ def _sharing(
         if shortest and len(mine & theirs) >= words_needed(shortest):
             out.append(other)
     return out
-
-
-def _probe(row: Story, words: frozenset[str]) -> SignatureProbe:
-    """The story's probe, from the signature the store wrote when it has just stored it."""
-    if row.known is None:
-        return signature_probe(words)
-    mask = row.known.sig
-    return SignatureProbe(mask, len(words), len(words) - mask.bit_count())
 
 
 def _words(row: Story) -> frozenset[str]:
@@ -276,12 +263,18 @@ def _keys_in_window(
     one range of the covering (key, time key, id, signature) index each."""
     if not keys:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, {}
+        return empty, empty, np.zeros((0, 2), dtype=np.int64), {}
     key = _link_key(link)
 
     def stmt(dialect: str) -> Select[Any]:
         return (
-            select(key, link.pub_key, link.article_id, func.coalesce(link.title_sig, UNKNOWN))
+            select(
+                key,
+                link.pub_key,
+                link.article_id,
+                func.coalesce(link.title_sig, UNKNOWN),
+                func.coalesce(link.title_sig2, UNKNOWN),
+            )
             .where(
                 bound.in_list(key, "keys", dialect, "str"),
                 link.pub_key.between(bindparam("lo"), bindparam("hi")),
@@ -298,8 +291,8 @@ def _keys_in_window(
     found = driver.fetch(session, prepared, params)
     if not found:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, {}
-    values, times, owners, sigs = zip(*found, strict=True)
+        return empty, empty, np.zeros((0, 2), dtype=np.int64), {}
+    values, times, owners, *sigs = zip(*found, strict=True)
     ranges: dict[str, tuple[int, int]] = {}
     start = 0
     for value, group in groupby(values):
@@ -307,7 +300,7 @@ def _keys_in_window(
         ranges[value] = (start, end)
         start = end
     as_array = partial(np.array, dtype=np.int64)
-    return as_array(times), as_array(owners), as_array(sigs), ranges
+    return as_array(times), as_array(owners), np.column_stack([as_array(s) for s in sigs]), ranges
 
 
 class Story(NamedTuple):
@@ -315,8 +308,7 @@ class Story(NamedTuple):
     rows raised and caught an AttributeError inside each, 1.3% of an import).
 
     A story the writer has just stored comes with what it wrote beside the row (`known`):
-    its title signature and its tickers and topics, so clustering neither reads them back
-    nor works them out again."""
+    its tickers and topics, so clustering does not read them back."""
 
     id: int
     title: str
@@ -328,9 +320,8 @@ class Story(NamedTuple):
 
 
 class Written(NamedTuple):
-    """A new story's links and title signature, as the store wrote them."""
+    """A new story's links, as the store wrote them."""
 
-    sig: int
     tickers: tuple[str, ...]  # sorted, each once
     topics: tuple[str, ...]
 

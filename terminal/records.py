@@ -41,7 +41,7 @@ class ArticleRecord:
     is_sample: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     title_words: str | None = None
-    title_sig: int | None = None
+    title_sig: tuple[int, int] | None = None
     identity: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from sqlalchemy import inspect
 
@@ -126,11 +128,19 @@ def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engin
         for i in inspect(engine).get_indexes(table)
     }
     assert indexes["ix_article_tickers_symbol_pub_key"] == [
-        "symbol", "pub_key", "article_id", "title_sig",
+        "symbol", "pub_key", "article_id", "title_sig", "title_sig2",
     ]  # fmt: skip
     assert indexes["ix_article_topics_topic_pub_key"] == [
-        "topic", "pub_key", "article_id", "title_sig",
+        "topic", "pub_key", "article_id", "title_sig", "title_sig2",
     ]  # fmt: skip
+    downgrade(engine, "0011_rollup_pairs_once")
+    back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_topics")}
+    assert back["ix_article_topics_topic_pub_key"] == [
+        "topic",
+        "pub_key",
+        "article_id",
+        "title_sig",
+    ]
     downgrade(engine, "0009_story_moves")
     back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_topics")}
     assert back["ix_article_topics_topic_pub_key"] == ["topic", "pub_key", "article_id"]
@@ -175,14 +185,18 @@ def test_the_stored_moves_are_filled_from_the_reactions_already_there(engine):
 
 
 def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
-    """0010 gives every link row its story's title signature, from the stored title words
-    (NULL, "not known", where a story has none)."""
+    """0010 gives every link row its story's title signature (a mask), and 0012 the word
+    hashes in two columns, from the stored title words (NULL, "not known", where a story
+    has none); going back to 0011 gives the mask again."""
     from sqlalchemy import text
 
     from terminal.enrich.clusters import title_fingerprint, title_signature
 
     downgrade(engine, "0009_story_moves")
     words = title_fingerprint("Nvidia beats estimates as data-center revenue soars")
+    mask = 0
+    for word in words.split():
+        mask |= 1 << (zlib.crc32(word.encode("utf-8")) % 63)
     with engine.begin() as conn:
         for article_id, stored in ((7, words), (8, None)):
             conn.execute(
@@ -204,14 +218,27 @@ def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
                     ),
                     {"id": article_id, "pk": article_id},
                 )
+
+    def signatures(columns: str) -> dict[str, list[tuple[object, ...]]]:
+        with engine.connect() as conn:
+            return {
+                table: conn.execute(
+                    text(f"SELECT article_id, {columns} FROM {table} ORDER BY article_id")
+                ).all()
+                for table in ("article_tickers", "article_topics")
+            }
+
+    upgrade(engine, "0011_rollup_pairs_once")
+    assert set(map(tuple, signatures("title_sig").values())) == {((7, mask), (8, None))}
     upgrade(engine)
-    with engine.connect() as conn:
-        for table in ("article_tickers", "article_topics"):
-            rows = conn.execute(
-                text(f"SELECT article_id, title_sig FROM {table} ORDER BY article_id")
-            ).all()
-            assert rows == [(7, title_signature(words.split())), (8, None)]
-    assert title_signature(words.split()) > 0
+    hashes = title_signature(words.split())
+    assert hashes is not None and min(hashes) > 0
+    assert set(map(tuple, signatures("title_sig, title_sig2").values())) == {
+        ((7, *hashes), (8, None, None))
+    }
+    downgrade(engine, "0011_rollup_pairs_once")
+    assert set(map(tuple, signatures("title_sig").values())) == {((7, mask), (8, None))}
+    upgrade(engine)
 
 
 def test_the_rollup_pairs_are_kept_once_and_read_the_other_way_round(engine):

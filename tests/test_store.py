@@ -434,7 +434,7 @@ def test_every_field_of_a_new_story_lands_in_its_own_column(engine):
     ]
     for link in [*tickers, *topics]:
         assert (link.article_id, link.pub_key, link.published_at) == (a.id, a.pub_key, published)
-        assert link.title_sig == title_signature(a.title_words.split())
+        assert (link.title_sig, link.title_sig2) == title_signature(a.title_words.split())
 
 
 def _mixed_jsonl(path) -> None:

@@ -30,6 +30,7 @@ ARTICLE_COLUMNS = (
 )  # fmt: skip
 LINK_COLUMNS = (
     "article_id", "{key}", "pub_key", "published_at", "{score}", "position", "title_sig",
+    "title_sig2",
 )  # fmt: skip
 Progress = Callable[[int], None]
 
@@ -98,14 +99,14 @@ def rows(batch: Iterable[Story], first_id: int) -> tuple[list[tuple[Any, ...]], 
         at = _timestamp(s.pub_key)
         score = s.impact if s.impact is not None else s.impact_model
         words = title_fingerprint(s.title)
-        sig = title_signature(words.split())
+        sig = title_signature(words.split()) or (None, None)
         articles.append((
             aid, f"bench-{aid:010d}", f"https://bench.example/news/{aid}", None, s.title,
             s.summary, "", "", s.publisher, at, s.pub_key, False, at + timedelta(minutes=3),
             "en", s.impact, s.impact_model, score, s.sentiment, 1, True, False, words,
         ))  # fmt: skip
-        tickers += [(aid, t, s.pub_key, at, 1.0, p, sig) for p, t in enumerate(s.tickers)]
-        topics += [(aid, t, s.pub_key, at, 1.0, p, sig) for p, t in enumerate(s.topics)]
+        tickers += [(aid, t, s.pub_key, at, 1.0, p, *sig) for p, t in enumerate(s.tickers)]
+        topics += [(aid, t, s.pub_key, at, 1.0, p, *sig) for p, t in enumerate(s.topics)]
     return articles, tickers, topics
 
 

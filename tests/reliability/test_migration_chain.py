@@ -21,6 +21,12 @@ from tests.reliability.helpers import pg_schema
 ROWS = 3
 # Tables a later revision drops on purpose (their data is meant to go); none so far.
 DROPPED_ON_PURPOSE: set[str] = set()
+# Columns a later revision works out again on purpose from the rest of the row's story:
+# the links' title signatures, from the story's title words (0012 changed their form).
+DERIVED: dict[str, set[str]] = {
+    "article_tickers": {"title_sig"},
+    "article_topics": {"title_sig"},
+}
 
 
 def revisions() -> list[str]:
@@ -110,15 +116,18 @@ def snapshot(engine: Engine, names: set[str]) -> dict[str, list[dict[str, Any]]]
 def assert_kept(
     before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
 ) -> None:
-    """Every row written before is still there, with every column it had unchanged."""
+    """Every row written before is still there, with every column it had unchanged (but
+    those DERIVED from others)."""
     for name, rows in before.items():
         if name in DROPPED_ON_PURPOSE:
             continue
         assert name in after, f"table {name} disappeared with its data"
         now = after[name]
         assert len(now) == len(rows), f"{name}: {len(rows)} rows before, {len(now)} after"
+        derived = DERIVED.get(name, set())
         for row in rows:
-            assert any(all(new.get(k) == v for k, v in row.items()) for new in now), (
+            kept = {k: v for k, v in row.items() if k not in derived}
+            assert any(all(new.get(k) == v for k, v in kept.items()) for new in now), (
                 f"{name}: row {row} changed or vanished"
             )
 

@@ -5,7 +5,7 @@ Revises: 0009_story_moves
 Create Date: 2026-11-29
 
 `article_tickers.title_sig` and `article_topics.title_sig`: the story's title signature
-(one bit per content word, terminal/enrich/clusters.py: title_signature), last in the
+(one bit per content word: CRC-32 modulo 63; 0012 made it the title's word hashes), last in the
 (key, pub_key, article_id) indexes. Clustering's neighbour walk reads it with each
 neighbour and reads a neighbour's row only when its title may share enough words with
 the new one: at 1,000,000 stories an archive import read 173,000 story rows per 5,000
@@ -13,12 +13,11 @@ new stories to keep 2,867. Filled here from the stored title words; NULL (a stor
 without them) means "not known", and such a neighbour is always read.
 """
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-from terminal.enrich.clusters import title_signature
 
 revision: str = "0010_title_signatures"
 down_revision: str | None = "0009_story_moves"
@@ -30,6 +29,14 @@ LINKS = (
     ("article_tickers", "ix_article_tickers_symbol_pub_key", "symbol"),
     ("article_topics", "ix_article_topics_topic_pub_key", "topic"),
 )
+
+
+def title_signature(words: Iterable[str]) -> int:
+    """The signature as this revision keeps it: one bit per content word."""
+    mask = 0
+    for word in words:
+        mask |= 1 << (zlib.crc32(word.encode("utf-8")) % 63)
+    return mask
 
 
 def _backfill(conn: sa.Connection) -> None:
