@@ -162,8 +162,7 @@ def _insert(
             record.title_sig
             if record.title_sig is not None and record.title_words is not None
             else title_signature(cast(str, row[_TITLE_WORDS]).split())
-        )
-        first, second = sig or (None, None)
+        ) or (None, None)
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
         counted.append((row[_PUBLISHER], tickers, topics, bool(record.is_sample)))
         known = Written(tuple(sorted(tickers)), tuple(sorted(topics)))
@@ -172,13 +171,11 @@ def _insert(
         )
         relevance = record.ticker_relevance
         ticker_rows += [
-            (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i,
-             first, second)
+            (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i, *sig)
             for i, symbol in enumerate(tickers)
-        ]  # fmt: skip
+        ]
         topic_rows += [
-            (article_id, topic, pub_key, published, 1.0, i, first, second)
-            for i, topic in enumerate(topics)
+            (article_id, topic, pub_key, published, 1.0, i, *sig) for i, topic in enumerate(topics)
         ]
     write_values(session, TICKER_LINKS, LINK_COLUMNS["symbol"], ticker_rows)
     write_values(session, TOPIC_LINKS, LINK_COLUMNS["topic"], topic_rows)
@@ -286,17 +283,9 @@ _TITLE, _PUBLISHER, _PUBLISHED, _PUB_KEY = 3, 7, 9, 10
 _TITLE_WORDS = len(ARTICLE_COLUMNS) - 1
 # The full-text row of a story's row: rowid (its time key), then the FTS_TEXT columns.
 _FTS_VALUES = itemgetter(_PUB_KEY, _TITLE, *(ARTICLE_COLUMNS.index(c) for c in FTS_TEXT[1:]))
+_LINK_COLUMNS = ("pub_key", "published_at", "{weight}", "position", "title_sig", "title_sig2")
 LINK_COLUMNS = {
-    key: (
-        "article_id",
-        key,
-        "pub_key",
-        "published_at",
-        weight,
-        "position",
-        "title_sig",
-        "title_sig2",
-    )
+    key: ("article_id", key, *(c.format(weight=weight) for c in _LINK_COLUMNS))
     for key, weight in (("symbol", "relevance"), ("topic", "score"))
 }
 
