@@ -124,8 +124,9 @@ def _walk_sqlite(
 def _nearest(
     dialect: str, link: type[ArticleTicker] | type[ArticleTopic], key: str, before: bool
 ) -> Select[int, int, int, int, int]:
-    """(new id, neighbour id, its time key, its signature's columns or UNKNOWN) for the SIDE nearest
-    stories on one side of each new link (PostgreSQL; SQLite has no LATERAL: _SIDE_SQL).
+    """(new id, neighbour id, its time key, its signature's two columns or UNKNOWN) for
+    the SIDE nearest stories on one side of each new link (PostgreSQL; SQLite has no
+    LATERAL: _SIDE_SQL).
 
     Each new link walks the (key, pub_key) index from its own time outwards and stops
     after SIDE rows, so a burst of stories on a hot ticker costs no more than a quiet day.
