@@ -135,7 +135,7 @@ class ArticleTicker(Base):
             "article_id",
             "title_sig",
             "title_sig2",
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -163,7 +163,7 @@ class ArticleTopic(Base):
             "article_id",
             "title_sig",
             "title_sig2",
-        ),  # fmt: skip
+        ),
     )
 
 

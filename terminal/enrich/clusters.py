@@ -143,7 +143,7 @@ def title_signature(words: Iterable[str]) -> tuple[int, int] | None:
     count = len(hashes)
     if count > CODED_WORDS_MAX:
         return None
-    slots = hashes[: 2 * CODE_SLOTS] + [CODE_EMPTY] * (2 * CODE_SLOTS - min(count, 2 * CODE_SLOTS))
+    slots = (hashes + [CODE_EMPTY] * 2 * CODE_SLOTS)[: 2 * CODE_SLOTS]
     halves = []
     for half, bits in enumerate((count & 7, count >> 3)):
         value = bits << _COUNT_SHIFT
