@@ -136,10 +136,13 @@ def _insert(
         _article_values(k, r, url, pk, source_id, stamp, binds)
         for (k, (r, url)), pk in zip(fresh, pub_keys, strict=True)
     ]
-    # Plain executemany (RETURNING would go row by row on SQLite); the time keys are unique
-    # and known, so they map the new ids back.
-    write_values(session, ARTICLES, binds.article_columns, rows)
     if binds.sqlite:
+        # SQLite would give the new rows max(id) + 1 onwards; they are given here instead
+        # (the transaction holds the write lock), so no lookup maps them back.
+        first = (session.connection().exec_driver_sql(_MAX_ID).scalar() or 0) + 1
+        new_ids = list(range(first, first + len(rows)))
+        write_values(session, ARTICLES, ("id", *binds.article_columns),
+                     [(i, *row) for i, row in zip(new_ids, rows, strict=True)])  # fmt: skip
         # The full-text rows in one statement (0004_title_words dropped the per-row trigger),
         # in rowid order: FTS5 appends increasing rowids to its pending index.
         session.connection().exec_driver_sql(
@@ -147,9 +150,14 @@ def _insert(
             f"VALUES ({', '.join('?' for _ in FTS_COLUMNS)})",
             sorted(map(_FTS_VALUES, rows)),  # by rowid: the time keys are unique
         )
-    found = _fetch(session, "ids", bound.values(session, pub_keys))
-    id_by_key: dict[int, int] = {k: i for i, k in found}
-    ids = [(id_by_key[k], k) for k in pub_keys]
+    else:
+        # COPY returns nothing; the time keys are unique and known, so they map the new
+        # ids back.
+        write_values(session, ARTICLES, binds.article_columns, rows)
+        found = _fetch(session, "ids", bound.values(session, pub_keys))
+        id_by_key: dict[int, int] = {k: i for i, k in found}
+        new_ids = [id_by_key[k] for k in pub_keys]
+    ids = list(zip(new_ids, pub_keys, strict=True))
     ticker_rows: list[tuple[Any, ...]] = []
     topic_rows: list[tuple[Any, ...]] = []
     counted: list[rollups.NewStory] = []
@@ -218,6 +226,7 @@ def _copy(
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
 
 
+_MAX_ID = "SELECT max(id) FROM articles"
 # A story's time is bound in its row and again in each of its links (and the import time
 # in every row): each distinct value is formatted once. Bounded: an import's batches
 # bring new times.

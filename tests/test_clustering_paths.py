@@ -120,14 +120,31 @@ def test_the_neighbours_are_the_nearest_by_their_definition(engine, monkeypatch,
     assert any(len(near) == nearest.NEAREST for near in expected.values())
 
 
-def test_a_batch_spread_over_years_walks_the_indexes(engine, monkeypatch):
+def test_a_batch_whose_window_holds_too_many_stories_walks_the_indexes(engine, monkeypatch):
     monkeypatch.setattr(neighbours, "WINDOW_MAX", 3)
-    far = [story(i, published_at=T0 + timedelta(days=200 * i)) for i in range(6)]
+    apart = [story(i, published_at=T0 + timedelta(days=5 * i)) for i in range(6)]
     with Session(engine) as s, s.begin():
-        ids = save_articles(s, far).inserted_ids
+        ids = save_articles(s, apart).inserted_ids
         times = [r.pub_key for r in neighbours.stories(s, ids).values()]
         assert neighbours.window(s, times) is None
         assert neighbours.window(s, times[:1]) is not None
+        assert neighbours.window(s, times[:3]) is not None  # 3 stored stories: not too many
+
+
+def test_a_batch_spread_over_years_walks_without_counting(engine):
+    """Spread over more than WINDOW_DAYS_MAX days, a batch walks even though its window
+    holds few stories (both ways find the same neighbours; this one skips the count)."""
+    far = [story(i, published_at=T0 + timedelta(days=200 * i)) for i in range(6)]
+    near = [story(10 + i, published_at=T0 + timedelta(days=i)) for i in range(3)]
+    with Session(engine) as s, s.begin():
+        ids = save_articles(s, far + near).inserted_ids
+        times = [r.pub_key for r in neighbours.stories(s, ids).values()]
+        assert neighbours.window(s, times[:6]) is None
+        assert neighbours.window(s, times[:2]) is None  # 200 days apart
+        assert neighbours.window(s, times[6:]) is not None
+        limit = neighbours.WINDOW_DAYS_MAX * 24 * 3600 * 1_000_000
+        assert neighbours.window(s, [times[0], times[0] + limit]) is not None
+        assert neighbours.window(s, [times[0], times[0] + limit + 1]) is None
 
 
 def _event_batches(shift: int) -> list[list[ArticleRecord]]:

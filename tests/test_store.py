@@ -39,6 +39,41 @@ def test_storing_twice_adds_nothing(engine):
     assert count(engine, ArticleTicker) == 5
 
 
+def test_new_ids_follow_the_highest_stored_one_and_link_each_story(engine):
+    """SQLite's new ids are given by the store (max(id) + 1 onwards, as SQLite would give
+    them), PostgreSQL's come from its sequence and are looked up: either way each id
+    names its own story, and its links point at it, after the newest story was deleted
+    and with a duplicate in the batch."""
+    store(engine, [story(i, tickers=["NVDA"]) for i in range(3)])
+    with Session(engine) as s, s.begin():
+        newest = s.scalar(select(func.max(Article.id)))
+        s.execute(ArticleTicker.__table__.delete().where(ArticleTicker.article_id == newest))
+        s.execute(Article.__table__.delete().where(Article.id == newest))
+    batch = [story(10 + i, title=f"Story number {10 + i} about chips", tickers=[f"T{i}"])
+             for i in range(4)] + [story(0, tickers=["NVDA"])]  # fmt: skip
+    saved = store(engine, batch)
+    assert (saved.inserted, saved.duplicates) == (4, 1)
+    with Session(engine) as s:
+        got = dict(
+            s.execute(
+                select(Article.id, Article.title).where(Article.id.in_(saved.inserted_ids))
+            ).all()
+        )
+        links = dict(
+            s.execute(
+                select(ArticleTicker.article_id, ArticleTicker.symbol).where(
+                    ArticleTicker.article_id.in_(saved.inserted_ids)
+                )
+            ).all()
+        )
+    assert [got[i] for i in saved.inserted_ids] == [
+        f"Story number {10 + i} about chips" for i in range(4)
+    ]
+    assert [links[i] for i in saved.inserted_ids] == ["T0", "T1", "T2", "T3"]
+    if engine.dialect.name == "sqlite":
+        assert saved.inserted_ids == list(range(newest, newest + 4))
+
+
 def test_same_url_with_tracking_tags_or_fragment_is_the_same_story(engine):
     store(engine, [story(1, url="https://x.com/a?utm_source=tw#top")])
     again = store(engine, [story(2, url="https://X.com/a/")])
