@@ -99,7 +99,8 @@ def store_result(
     read_rejected = list(result.rejected)  # the reader's, then those of deferred items
     done = 0
     # A large import's log is checkpointed beside its writer, not in each commit.
-    large = result.size - len(result.rejected) >= PARALLEL_MIN
+    expected = result.size - len(result.rejected)  # stories to come, less those read badly
+    large = expected >= PARALLEL_MIN
     beside = checkpoints_beside if large else _as_is
     with (
         few_collections(),
@@ -113,8 +114,9 @@ def store_result(
                 continue
             for record in batch.records:
                 record.is_sample = record.is_sample or is_sample
-            writer.save(batch.records, offset=done)
             done += len(batch.records)
+            last = done + len(read_rejected) - len(result.rejected) >= expected
+            writer.save(batch.records, offset=done - len(batch.records), last=last)
             if progress:
                 progress(len(batch.records))
         writer.commit()

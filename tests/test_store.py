@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic, IngestRun
-from terminal import pipeline
+from terminal import pipeline, writer
 from terminal.clustering import REPEAT_FACTOR
 from terminal.counts import count_stories
 from terminal.enrich.clusters import title_fingerprint, title_signature
@@ -267,6 +267,31 @@ def test_a_parallel_import_comes_back_tagged_in_order_in_bounded_batches(monkeyp
     assert all(0 < len(batch) <= 7 for batch in batches)
     tagged = [record for batch in batches for record in batch]
     assert all(r.title_words and r.tickers == ["NVDA"] for r in tagged)
+
+
+def test_an_imports_last_stories_get_a_transaction_of_their_own(engine, monkeypatch):
+    """So the import waits only for their checkpoint (terminal/writer.py, TAIL_STORIES):
+    the last batch is split, and every story is stored once, in order."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    monkeypatch.setattr(writer, "TAIL_STORIES", 4)
+    monkeypatch.setattr(writer, "COMMIT_STORIES", 10)
+    sizes: list[int] = []
+    commit = writer.Writer.commit
+
+    def counted(self):
+        if self.session is not None:
+            sizes.append(sum(len(batch) for batch, _ in self.held))
+        commit(self)
+
+    monkeypatch.setattr(writer.Writer, "commit", counted)
+    records = [story(i, title=f"Story {i} of the import", tickers=[f"T{i}"]) for i in range(23)]
+    summary = store(engine, records, fork=True)
+    assert summary.inserted == 23 and sum(sizes) == 23
+    assert sizes[-1] == 4 and all(size > 0 for size in sizes)
+    with Session(engine) as s:
+        titles = s.scalars(select(Article.title).order_by(Article.id)).all()
+    assert titles == [f"Story {i} of the import" for i in range(23)]
 
 
 def test_without_worker_processes_the_import_is_tagged_here(monkeypatch):
