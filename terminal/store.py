@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
-from terminal import bound, clustering, driver, rollups
+from terminal import bound, clustering, rollups
 from terminal.enrich.clusters import title_fingerprint, title_signature
 from terminal.neighbours import Story, Written
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
+from terminal.store_keys import allocate_pub_keys, existing_keys, lookup
 from terminal.text import canonical_url
 from terminal.timekeys import to_pub_key
 
@@ -124,12 +125,12 @@ def _insert(
             result.duplicates += 1
         else:
             keyed[key] = (record, url)
-    existing = _existing_keys(session, list(keyed))
+    existing = existing_keys(session, list(keyed))
     result.duplicates += len(existing)
     fresh = [(k, r) for k, r in keyed.items() if k not in existing]
     if not fresh:
         return result, [], {}
-    pub_keys = _allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
+    pub_keys = allocate_pub_keys(session, [to_pub_key(r.published_at) for _, (r, _) in fresh])
     binds = _binds(session.get_bind().dialect)
     stamp = binds.time(now)
     rows = [
@@ -154,7 +155,7 @@ def _insert(
         # COPY returns nothing; the time keys are unique and known, so they map the new
         # ids back.
         write_values(session, ARTICLES, binds.article_columns, rows)
-        found = _fetch(session, "ids", bound.values(session, pub_keys))
+        found = lookup(session, "ids", bound.values(session, pub_keys))
         id_by_key: dict[int, int] = {k: i for i, k in found}
         new_ids = [id_by_key[k] for k in pub_keys]
     ids = list(zip(new_ids, pub_keys, strict=True))
@@ -231,54 +232,6 @@ _MAX_ID = "SELECT max(id) FROM articles"
 # in every row): each distinct value is formatted once. Bounded: an import's batches
 # bring new times.
 _sqlite_time = lru_cache(maxsize=16_384)(UTCDateTime.sqlite_text)
-
-
-def _existing_keys(session: Session, keys: list[str]) -> set[str]:
-    found = _fetch(session, "keys", bound.values(session, keys, "str"))
-    return {key for (key,) in found}
-
-
-def _fetch(session: Session, what: str, keys: Any) -> list[tuple[Any, ...]]:
-    """One of the store's three lookups by a list (bound as one value), on the driver's
-    cursor (5,000 rows an import batch: SQLAlchemy's ORM rows took 5% of the writer's
-    time): stored dedupe keys, taken time keys, and (id, time key) of time keys."""
-    prepared = driver.prepare(("store lookup", what), partial(_lookup, what=what),
-                              session.get_bind().dialect)  # fmt: skip
-    return driver.fetch(session, prepared, {"keys": keys})
-
-
-def _lookup(dialect: str, what: str) -> Any:
-    if what == "keys":
-        return select(Article.dedupe_key).where(
-            bound.in_list(Article.dedupe_key, "keys", dialect, "str")
-        )
-    taken = bound.in_list(Article.pub_key, "keys", dialect)
-    if what == "taken":
-        return select(Article.pub_key).where(taken)
-    return select(Article.id, Article.pub_key).where(taken)
-
-
-def _allocate_pub_keys(session: Session, wanted: list[int]) -> list[int]:
-    """Make each time key unique, nudging colliding ones by a microsecond.
-
-    Only the wanted keys are looked up (a batch may span years: a range query would
-    read every key in between); a collision then reads the keys just after it.
-    """
-    taken = {key for (key,) in _fetch(session, "taken", bound.values(session, wanted))}
-    probed: set[int] = set()
-    out: list[int] = []
-    for key in wanted:
-        while key in taken:
-            key += 1
-            if key not in probed:
-                span = (key, key + len(wanted))
-                taken.update(
-                    session.scalars(select(Article.pub_key).where(Article.pub_key.between(*span)))
-                )
-                probed.update(range(span[0], span[1] + 1))
-        taken.add(key)
-        out.append(key)
-    return out
 
 
 # A new story's row as `_article_values` builds it, then the columns left to their
