@@ -114,9 +114,10 @@ def store_result(
                 continue
             for record in batch.records:
                 record.is_sample = record.is_sample or is_sample
+            # The last batch: every item read, as a story or as one turned away.
+            last = done + len(batch.records) + len(read_rejected) - len(result.rejected)
+            writer.save(batch.records, offset=done, last=last >= expected)
             done += len(batch.records)
-            last = done + len(read_rejected) - len(result.rejected) >= expected
-            writer.save(batch.records, offset=done - len(batch.records), last=last)
             if progress:
                 progress(len(batch.records))
         writer.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -269,13 +270,8 @@ def test_a_parallel_import_comes_back_tagged_in_order_in_bounded_batches(monkeyp
     assert all(r.title_words and r.tickers == ["NVDA"] for r in tagged)
 
 
-def test_an_imports_last_stories_get_a_transaction_of_their_own(engine, monkeypatch):
-    """So the import waits only for their checkpoint (terminal/writer.py, TAIL_STORIES):
-    the last batch is split, and every story is stored once, in order."""
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(pipeline, "CHUNK", 5)
-    monkeypatch.setattr(writer, "TAIL_STORIES", 4)
-    monkeypatch.setattr(writer, "COMMIT_STORIES", 10)
+def _transaction_sizes(monkeypatch) -> list[int]:
+    """The stories of each transaction a large import commits, as it commits them."""
     sizes: list[int] = []
     commit = writer.Writer.commit
 
@@ -285,6 +281,17 @@ def test_an_imports_last_stories_get_a_transaction_of_their_own(engine, monkeypa
         commit(self)
 
     monkeypatch.setattr(writer.Writer, "commit", counted)
+    return sizes
+
+
+def test_an_imports_last_stories_get_a_transaction_of_their_own(engine, monkeypatch):
+    """So the import waits only for their checkpoint (terminal/writer.py, TAIL_STORIES):
+    the last batch is split, and every story is stored once, in order."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    monkeypatch.setattr(writer, "TAIL_STORIES", 4)
+    monkeypatch.setattr(writer, "COMMIT_STORIES", 10)
+    sizes = _transaction_sizes(monkeypatch)
     records = [story(i, title=f"Story {i} of the import", tickers=[f"T{i}"]) for i in range(23)]
     summary = store(engine, records, fork=True)
     assert summary.inserted == 23 and sum(sizes) == 23
@@ -292,6 +299,31 @@ def test_an_imports_last_stories_get_a_transaction_of_their_own(engine, monkeypa
     with Session(engine) as s:
         titles = s.scalars(select(Article.title).order_by(Article.id)).all()
     assert titles == [f"Story {i} of the import" for i in range(23)]
+
+
+def test_the_last_batch_is_known_when_items_read_in_the_workers_are_turned_away(
+    engine, monkeypatch, tmp_path
+):
+    """A file read in the tagging workers: its items turned away there still count
+    towards the import's end, so the last batch is still found and split."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    monkeypatch.setattr(writer, "TAIL_STORIES", 4)
+    monkeypatch.setattr(writer, "COMMIT_STORIES", 10)
+    sizes = _transaction_sizes(monkeypatch)
+    lines = [
+        {"url": f"https://x.example/{i}", "title": f"Story {i} of the file",
+         "published_at": (T0 + timedelta(hours=i)).isoformat()}
+        if i not in (7, 21) else {"url": f"https://x.example/{i}"}  # no title: turned away
+        for i in range(23)
+    ]  # fmt: skip
+    path = tmp_path / "stories.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    parsed = read_path(path, defer=True)
+    assert parsed.pending is not None  # read in the workers
+    summary = store_result(engine, parsed, label="file", kind="file", fork=True)
+    assert summary.inserted == 21 and len(summary.rejected) == 2
+    assert sum(sizes) == 21 and sizes[-1] == 4
 
 
 def test_without_worker_processes_the_import_is_tagged_here(monkeypatch):
