@@ -35,7 +35,11 @@ MAX_CLUSTER = 50
 
 
 def assign_clusters(
-    session: Session, new: Mapping[int, neighbours.Story], *, uncounted: bool = False
+    session: Session,
+    new: Mapping[int, neighbours.Story],
+    *,
+    uncounted: bool = False,
+    tally: rollups.Tally | None = None,
 ) -> dict[int, bool]:
     """Cluster each new story (`new`: the stories the writer has just stored, by id, with
     what it wrote beside them: `Story.known`) with a near-duplicate headline nearby in
@@ -43,7 +47,8 @@ def assign_clusters(
     still lead).
 
     `uncounted`: the new stories are not in the facet roll-ups yet (the caller counts them
-    afterwards, with those flags), so only stored stories' lead changes move counts.
+    afterwards, with those flags), so only stored stories' lead changes move counts
+    (added to the transaction's `tally` when it has one: `rollups.leads_moved`).
 
     New stories close together in time (what feeds deliver) are matched in memory against
     the stored stories within 48 hours of them that share a ticker or topic, read as one
@@ -55,18 +60,18 @@ def assign_clusters(
     skip = frozenset(new) if uncounted else frozenset()
     span = neighbours.window(session, [r.pub_key for r in new.values()])
     if span is not None:
-        return _assign_chunk(session, new, span, skip)
+        return _assign_chunk(session, new, span, skip, tally)
     leads: dict[int, bool] = {}
     found = list(new)
     for start in range(0, len(found), CHUNK):
         chunk = {i: new[i] for i in found[start : start + CHUNK]}
-        leads |= _assign_chunk(session, chunk, None, skip)
+        leads |= _assign_chunk(session, chunk, None, skip, tally)
     return leads
 
 
 def _assign_chunk(
     session: Session, new: Mapping[int, neighbours.Story], span: tuple[int, int] | None,
-    skip: frozenset[int],
+    skip: frozenset[int], tally: rollups.Tally | None,
 ) -> dict[int, bool]:  # fmt: skip
     pairs, rows, words = neighbours.candidates(session, new, span)
     if not pairs:
@@ -110,7 +115,7 @@ def _assign_chunk(
     session.connection().execute(
         _SET_CLUSTER, [{"story": a, "cluster": c} for a, c in assigned.items()]
     )
-    lead = _refresh_clusters(session, sorted(set(assigned.values())), skip)
+    lead = _refresh_clusters(session, sorted(set(assigned.values())), skip, tally)
     _lower_repeats(session, [i for i in assigned if i in pairs and not lead[i]])
     return {i: lead[i] for i in skip if i in lead}
 
@@ -149,7 +154,10 @@ def recount(session: Session, cluster_ids: Sequence[int]) -> None:
 
 
 def _refresh_clusters(
-    session: Session, cluster_ids: list[int], skip: frozenset[int] = frozenset()
+    session: Session,
+    cluster_ids: list[int],
+    skip: frozenset[int] = frozenset(),
+    tally: rollups.Tally | None = None,
 ) -> dict[int, bool]:
     """Recount each cluster and mark its earliest story as the lead; the roll-ups follow
     the lead changes, except for the stories in `skip` (not counted yet). Returns every
@@ -183,7 +191,7 @@ def _refresh_clusters(
             flipped.append(story)
     if changed:
         connection.execute(_SET_SIZE_AND_LEAD, changed)
-    rollups.leads_moved(session, flipped)
+    rollups.leads_moved(session, flipped, tally=tally)
     return leads
 
 

@@ -210,12 +210,52 @@ def prune(session: Session) -> None:
     session.execute(text("DELETE FROM facet_rollups WHERE n = 0"))
 
 
-def leads_moved(session: Session, flipped: Sequence[int]) -> None:
+def leads_moved(
+    session: Session, flipped: Sequence[int], *, tally: Tally | None = None
+) -> None:
     """Move stories whose is_cluster_lead just flipped (and that were counted with the
-    old flag) to their new split."""
-    for chunk in _chunks(flipped):
-        _apply(session, BY_IDS, {"ids": chunk})
-        _apply(session, BY_IDS, {"ids": chunk}, sign=-1, flip=True)
+    old flag) to their new split: each story's counts added under its flag now and taken
+    away under the other, worked out here from its publisher, tickers and topics (read
+    in three statements; the twenty INSERT ... SELECTs over them per batch that did this
+    took an archive import 0.12 s of its 2.5). `tally`: add the moves to it, as `add_new`."""
+    if not flipped:
+        return
+    sqlite = bound.dialect_of(session) == "sqlite"
+    flag = int if sqlite else bool
+    split: dict[tuple[bool, bool], list[NewStory]] = defaultdict(list)
+    for lead, story in _as_counted(session, flipped):
+        split[(lead, story[3])].append(story)
+    counts: list[tuple[Any, ...]] = []
+    for (lead, sample), part in split.items():
+        counts += _counts(part, flag(lead), flag(sample))
+        counts += [(*row[:-1], -row[-1]) for row in _counts(part, flag(not lead), flag(sample))]
+    if tally is not None:
+        tally.add(counts)
+    else:
+        _upsert(session, counts)
+
+
+def _as_counted(session: Session, ids: Sequence[int]) -> list[tuple[bool, NewStory]]:
+    """Stored stories as the roll-ups count them: (lead flag, (publisher, tickers,
+    topics, sample flag))."""
+    dialect = bound.dialect_of(session)
+    values = {"ids": bound.values(session, list(ids))}
+    keys: dict[str, dict[int, list[str]]] = {}
+    for dim in ("t", "p"):
+        table, key, column = SOURCES[dim]
+        found: dict[int, list[str]] = defaultdict(list)
+        sql = f"SELECT {key}, {column} FROM {table} WHERE {key} {bound.in_sql('ids', dialect)}"  # noqa: S608
+        for story, value in session.execute(text(sql), values):
+            found[story].append(value)
+        keys[dim] = found
+    sql = (
+        "SELECT id, publisher, is_cluster_lead, is_sample FROM articles "  # noqa: S608
+        f"WHERE id {bound.in_sql('ids', dialect)}"
+    )
+    return [
+        (bool(lead), (publisher, keys["t"].get(i, ()), keys["p"].get(i, ()), bool(sample)))
+        for i, publisher, lead, sample in session.execute(text(sql), values)
+    ]
 
 
 def rebuild(session: Session) -> None:

@@ -98,7 +98,7 @@ def save_and_cluster(
     a batch). A transaction that spans several batches adds the counts to its `tally`
     instead, and flushes it before it commits."""
     result, counted, written = _insert(session, records, source_id=source_id, now=None)
-    leads = clustering.assign_clusters(session, written, uncounted=True)
+    leads = clustering.assign_clusters(session, written, uncounted=True, tally=tally)
     flags = [leads.get(i, True) for i in result.inserted_ids]
     rollups.add_new(session, counted, flags, tally=tally)
     return result
