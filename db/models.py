@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -120,22 +121,15 @@ class ArticleTicker(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     relevance: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # The story's title signature in two columns (terminal/enrich/clusters.py:
-    # title_signature); NULL when not known. Clustering reads it from the index with the
-    # neighbour it walks to (0010; two columns since 0012).
-    title_sig: Mapped[int | None] = mapped_column(BigInteger)
-    title_sig2: Mapped[int | None] = mapped_column(BigInteger)
+    # The link's entry in clustering's neighbour walk: the story's time key, id and title
+    # signature (terminal/enrich/clusters.py: title_signature), packed as 32 bytes
+    # (terminal/nearest.py: entry). Clustering reads it from the index with the neighbour
+    # it walks to (0013; the signature had two integer columns since 0010 and 0012).
+    walk_entry: Mapped[bytes | None] = mapped_column(LargeBinary)
 
-    # article_id (0006) and the signature (0010, 0012) last: a walk reads them from the index.
+    # article_id (0006) and the walk entry (0013) last: a walk reads them from the index.
     __table_args__ = (
-        Index(
-            "ix_article_tickers_symbol_pub_key",
-            "symbol",
-            "pub_key",
-            "article_id",
-            "title_sig",
-            "title_sig2",
-        ),
+        Index("ix_article_tickers_symbol_pub_key", "symbol", "pub_key", "article_id", "walk_entry"),
     )
 
 
@@ -152,18 +146,10 @@ class ArticleTopic(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     score: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    title_sig: Mapped[int | None] = mapped_column(BigInteger)  # as ArticleTicker's
-    title_sig2: Mapped[int | None] = mapped_column(BigInteger)
+    walk_entry: Mapped[bytes | None] = mapped_column(LargeBinary)  # as ArticleTicker's
 
     __table_args__ = (
-        Index(
-            "ix_article_topics_topic_pub_key",
-            "topic",
-            "pub_key",
-            "article_id",
-            "title_sig",
-            "title_sig2",
-        ),
+        Index("ix_article_topics_topic_pub_key", "topic", "pub_key", "article_id", "walk_entry"),
     )
 
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Boolean, Float, Integer, String
+from sqlalchemy import Boolean, Float, Integer, LargeBinary, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NullType
@@ -106,6 +106,6 @@ def _converter(kind: Any, dialect: Dialect) -> Convert:
         return UTCDateTime.stored_as_utc
     if isinstance(kind, Boolean):
         return bool if dialect.name == "sqlite" else None  # SQLite stores 0 and 1
-    if isinstance(kind, Integer | Float | String | NullType):  # the drivers' own values
-        return None
+    if isinstance(kind, Integer | Float | String | LargeBinary | NullType):  # the drivers' own
+        return None  # values (bytes from both drivers for a LargeBinary)
     raise TypeError(f"no driver-level converter for {kind!r}")  # (a new column type here)

@@ -6,15 +6,15 @@ same neighbours as the window read (`tests/test_clustering_paths.py`).
 from __future__ import annotations
 
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session, aliased
 
 from db.models import ArticleTicker, ArticleTopic
 from terminal import bound, driver
-from terminal.nearest import SIDE, UNKNOWN, WINDOW_US, Near, closest, joined
+from terminal.nearest import ENTRY, SIDE, WINDOW_US, Near, closest, entries, joined
 
 if TYPE_CHECKING:
     from terminal.neighbours import Story
@@ -52,34 +52,38 @@ def neighbour_pairs(session: Session, ids: list[int], rows: dict[int, Story]) ->
 def _walk(
     session: Session, link: type[ArticleTicker] | type[ArticleTopic], key: str, ids: list[int]
 ) -> np.ndarray:
-    """(new id, neighbour id, its time key, its signature's two columns) rows of the walk
+    """(new id, neighbour id, its time key, its signature's two halves) rows of the walk
     (PostgreSQL: a LATERAL walk per side)."""
     params = {"ids": bound.values(session, ids)}
-    walked: list[tuple[Any, ...]] = []
+    owners: list[int] = []
+    packed: list[bytes] = []
     for before in (True, False):
         prepared = driver.prepare(
             ("nearest", link.__tablename__, before),
             partial(_nearest, link=link, key=key, before=before),
             session.get_bind().dialect,
         )
-        walked += driver.fetch(session, prepared, params)
-    return np.array(walked, dtype=np.int64).reshape(-1, 5)
+        for new_id, walk_entry in driver.fetch(session, prepared, params):
+            owners.append(new_id)
+            packed.append(walk_entry)
+    if not owners:
+        return np.zeros((0, 5), dtype=np.int64)
+    walked = entries(b"".join(packed))
+    new_id = np.array(owners, dtype=np.int64)
+    return np.column_stack((new_id, walked[:, 1], walked[:, 0], walked[:, 2:]))
 
 
 # SQLite: each new link's SIDE nearest on each side, read by a correlated subquery that
-# walks the covering (key, time key, id, signature) index and hands them back as text:
-# one list of numbers per column, "keys;ids;sigs;sig2s" (the aggregates step through
-# the same rows in the same order, so the i-th number of each list is the same
-# neighbour's). The same walk as a correlated IN joined back to the index (`_nearest`)
-# returned a row per neighbour and probed the index again for each: the archive import's
-# walk took 0.45 s per 5,000 stories that way, 0.1 s this way. Turning the numbers into
-# text is most of the walk's cost: one list per column is a quarter cheaper than one
-# "key,id,sig,sig2" string per neighbour, which SQLite concatenated three times.
+# walks the covering (key, time key, id, walk entry) index and hands back their walk
+# entries (terminal/nearest.py: ENTRY) one after another, as hex: parsed at once. The same
+# walk as a correlated IN joined back to the index (`_nearest`) returned a row per
+# neighbour and probed the index again for each: the archive import's walk took 0.45 s per
+# 5,000 stories that way, 0.1 s this way. Turning numbers into text was most of the walk's
+# cost: four integers a neighbour as decimal lists took a third longer than the entries
+# as hex, in SQLite and in the parse.
 _SIDE_SQL = (
-    "(SELECT group_concat(pub_key) || ';' || group_concat(article_id) || ';' || "
-    "group_concat(sig) || ';' || group_concat(sig2) FROM ("
-    "SELECT o.pub_key, o.article_id, coalesce(o.title_sig, {unknown}) AS sig, "
-    "coalesce(o.title_sig2, {unknown}) AS sig2 FROM {table} o "
+    "(SELECT hex(group_concat(walk_entry, '')) FROM ("
+    "SELECT o.walk_entry FROM {table} o "
     "WHERE o.{key} = n.{key} AND o.pub_key BETWEEN {lo} AND {hi} "
     "AND o.article_id != n.article_id ORDER BY o.pub_key {way} LIMIT {side}))"
 )
@@ -88,7 +92,7 @@ _SIDE_SQL = (
 @cache
 def _walk_sql(table: str, key: str) -> str:
     sides = [
-        _SIDE_SQL.format(unknown=UNKNOWN, table=table, key=key, lo=lo, hi=hi, way=way, side=SIDE)
+        _SIDE_SQL.format(table=table, key=key, lo=lo, hi=hi, way=way, side=SIDE)
         for lo, hi, way in (
             (f"n.pub_key - {WINDOW_US}", "n.pub_key", "DESC"),
             ("n.pub_key", f"n.pub_key + {WINDOW_US}", "ASC"),
@@ -110,32 +114,28 @@ def _walk_sqlite(
         found = cursor.fetchall()
     finally:
         cursor.close()
-    columns: tuple[list[str], ...] = ([], [], [], [])
+    texts: list[str] = []
     owners: list[int] = []
     counts: list[int] = []
+    width = 2 * ENTRY.size  # hex digits an entry
     for new_id, *sides in found:
         for text in sides:
             if text:  # NULL when the side has no neighbours
-                lists = text.split(";")
-                for column, numbers in zip(columns, lists, strict=True):
-                    column.append(numbers)
+                texts.append(text)
                 owners.append(new_id)
-                counts.append(lists[0].count(",") + 1)
+                counts.append(len(text) // width)
     if not owners:
         return np.zeros((0, 5), dtype=np.int64)
-    keys, others, sigs, sig2s = (
-        np.fromstring(",".join(column), dtype=np.int64, sep=",") for column in columns
-    )
+    walked = entries(bytes.fromhex("".join(texts)))
     new_id = np.repeat(np.array(owners, dtype=np.int64), counts)
-    return np.column_stack((new_id, others, keys, sigs, sig2s))
+    return np.column_stack((new_id, walked[:, 1], walked[:, 0], walked[:, 2:]))
 
 
 def _nearest(
     dialect: str, link: type[ArticleTicker] | type[ArticleTopic], key: str, before: bool
-) -> Select[int, int, int, int, int]:
-    """(new id, neighbour id, its time key, its signature's two columns or UNKNOWN) for
-    the SIDE nearest stories on one side of each new link (PostgreSQL; SQLite has no
-    LATERAL: _SIDE_SQL).
+) -> Select[int, bytes]:
+    """(new id, neighbour's walk entry) for the SIDE nearest stories on one side of each
+    new link (PostgreSQL; SQLite has no LATERAL: _SIDE_SQL).
 
     Each new link walks the (key, pub_key) index from its own time outwards and stops
     after SIDE rows, so a burst of stories on a hot ticker costs no more than a quiet day.
@@ -145,12 +145,7 @@ def _nearest(
         (new.pub_key - WINDOW_US, new.pub_key) if before else (new.pub_key, new.pub_key + WINDOW_US)
     )
     nearest = (
-        select(
-            old.article_id.label("old_id"),
-            old.pub_key.label("old_key"),
-            func.coalesce(old.title_sig, UNKNOWN).label("old_sig"),
-            func.coalesce(old.title_sig2, UNKNOWN).label("old_sig2"),
-        )
+        select(old.walk_entry.label("old_entry"))
         .where(
             getattr(old, key) == getattr(new, key),
             old.pub_key.between(lo, hi),
@@ -161,7 +156,7 @@ def _nearest(
     )
     side = nearest.lateral()
     return (
-        select(new.article_id, side.c.old_id, side.c.old_key, side.c.old_sig, side.c.old_sig2)
+        select(new.article_id, side.c.old_entry)
         .select_from(new)
         .join(side, true())
         .where(bound.in_list(new.article_id, "ids", dialect))

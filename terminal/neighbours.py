@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from functools import partial
 from itertools import groupby
 from typing import Any, NamedTuple
 
@@ -31,14 +30,7 @@ from terminal.enrich.clusters import (
     signature_probes,
     words_needed,
 )
-from terminal.nearest import (
-    SIDE,
-    UNKNOWN,
-    WINDOW_US,
-    Near,
-    closest,
-    joined,
-)
+from terminal.nearest import SIDE, WINDOW_US, Near, closest, entries, joined
 from terminal.neighbour_walk import neighbour_pairs
 
 PACK_BITS = 44  # a time within a window read at once (window_pairs), in microseconds
@@ -265,7 +257,8 @@ def _keys_in_window(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[int, int]]]:
     """The stories within `span` carrying each ticker (or topic) of `keys`: time keys, ids
     and signatures as arrays in (key, time) order, and each key's (start, end) in them;
-    one range of the covering (key, time key, id, signature) index each."""
+    one range of the covering (key, time key, id, walk entry) index each, the numbers
+    read from the entries at once (terminal/nearest.py: entries)."""
     if not keys:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros((0, 2), dtype=np.int64), {}
@@ -273,13 +266,7 @@ def _keys_in_window(
 
     def stmt(dialect: str) -> Select[Any]:
         return (
-            select(
-                key,
-                link.pub_key,
-                link.article_id,
-                func.coalesce(link.title_sig, UNKNOWN),
-                func.coalesce(link.title_sig2, UNKNOWN),
-            )
+            select(key, link.walk_entry)
             .where(
                 bound.in_list(key, "keys", dialect, "str"),
                 link.pub_key.between(bindparam("lo"), bindparam("hi")),
@@ -297,15 +284,15 @@ def _keys_in_window(
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros((0, 2), dtype=np.int64), {}
-    values, times, owners, *sigs = zip(*found, strict=True)
+    values, packed = zip(*found, strict=True)
+    walked = entries(b"".join(packed))
     ranges: dict[str, tuple[int, int]] = {}
     start = 0
     for value, group in groupby(values):
         end = start + sum(1 for _ in group)
         ranges[value] = (start, end)
         start = end
-    as_array = partial(np.array, dtype=np.int64)
-    return as_array(times), as_array(owners), np.column_stack([as_array(s) for s in sigs]), ranges
+    return walked[:, 0].copy(), walked[:, 1].copy(), walked[:, 2:].copy(), ranges
 
 
 class Story(NamedTuple):

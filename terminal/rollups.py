@@ -210,9 +210,7 @@ def prune(session: Session) -> None:
     session.execute(text("DELETE FROM facet_rollups WHERE n = 0"))
 
 
-def leads_moved(
-    session: Session, flipped: Sequence[int], *, tally: Tally | None = None
-) -> None:
+def leads_moved(session: Session, flipped: Sequence[int], *, tally: Tally | None = None) -> None:
     """Move stories whose is_cluster_lead just flipped (and that were counted with the
     old flag) to their new split: each story's counts added under its flag now and taken
     away under the other, worked out here from its publisher, tickers and topics (read

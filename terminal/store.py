@@ -18,6 +18,7 @@ from db.models import Article, ArticleTicker, ArticleTopic
 from db.types import UTCDateTime
 from terminal import bound, clustering, rollups
 from terminal.enrich.clusters import title_fingerprint, title_signature
+from terminal.nearest import entry
 from terminal.neighbours import Story, Written
 from terminal.records import MAX_TEXT, MAX_TITLE, ArticleRecord
 from terminal.store_keys import allocate_pub_keys, existing_keys, lookup
@@ -165,13 +166,16 @@ def _insert(
     written: dict[int, Story] = {}
     for (article_id, pub_key), row, (_, (record, _)) in zip(ids, rows, fresh, strict=True):
         published = row[_PUBLISHED]  # as bound in the story's row
-        # The title's signature rides in both link indexes (clustering's word pre-check);
-        # the tagging computed it with the title words, unless they were given otherwise.
-        sig = (
+        # The title's signature rides in both link indexes, in the walk entry (clustering's
+        # word pre-check); the tagging computed it with the title words, unless they were
+        # given otherwise.
+        walk = entry(
+            pub_key,
+            article_id,
             record.title_sig
             if record.title_sig is not None and record.title_words is not None
-            else title_signature(cast(str, row[_TITLE_WORDS]).split())
-        ) or (None, None)
+            else title_signature(cast(str, row[_TITLE_WORDS]).split()),
+        )
         tickers, topics = list(dict.fromkeys(record.tickers)), list(dict.fromkeys(record.topics))
         counted.append((row[_PUBLISHER], tickers, topics, bool(record.is_sample)))
         known = Written(tuple(sorted(tickers)), tuple(sorted(topics)))
@@ -180,11 +184,11 @@ def _insert(
         )
         relevance = record.ticker_relevance
         ticker_rows += [
-            (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i, *sig)
+            (article_id, symbol, pub_key, published, float(relevance.get(symbol, 1.0)), i, walk)
             for i, symbol in enumerate(tickers)
         ]
         topic_rows += [
-            (article_id, topic, pub_key, published, 1.0, i, *sig) for i, topic in enumerate(topics)
+            (article_id, topic, pub_key, published, 1.0, i, walk) for i, topic in enumerate(topics)
         ]
     write_values(session, TICKER_LINKS, LINK_COLUMNS["symbol"], ticker_rows)
     write_values(session, TOPIC_LINKS, LINK_COLUMNS["topic"], topic_rows)
@@ -245,7 +249,7 @@ _TITLE, _PUBLISHER, _PUBLISHED, _PUB_KEY = 3, 7, 9, 10
 _TITLE_WORDS = len(ARTICLE_COLUMNS) - 1
 # The full-text row of a story's row: rowid (its time key), then the FTS_TEXT columns.
 _FTS_VALUES = itemgetter(_PUB_KEY, _TITLE, *(ARTICLE_COLUMNS.index(c) for c in FTS_TEXT[1:]))
-_LINK_COLUMNS = ("pub_key", "published_at", "{weight}", "position", "title_sig", "title_sig2")
+_LINK_COLUMNS = ("pub_key", "published_at", "{weight}", "position", "walk_entry")
 LINK_COLUMNS = {
     key: ("article_id", key, *(c.format(weight=weight) for c in _LINK_COLUMNS))
     for key, weight in (("symbol", "relevance"), ("topic", "score"))

@@ -128,10 +128,15 @@ def test_the_link_indexes_carry_the_story_id_so_walks_read_the_index_alone(engin
         for i in inspect(engine).get_indexes(table)
     }
     assert indexes["ix_article_tickers_symbol_pub_key"] == [
-        "symbol", "pub_key", "article_id", "title_sig", "title_sig2",
+        "symbol", "pub_key", "article_id", "walk_entry",
     ]  # fmt: skip
     assert indexes["ix_article_topics_topic_pub_key"] == [
-        "topic", "pub_key", "article_id", "title_sig", "title_sig2",
+        "topic", "pub_key", "article_id", "walk_entry",
+    ]  # fmt: skip
+    downgrade(engine, "0012_title_word_hashes")
+    back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_tickers")}
+    assert back["ix_article_tickers_symbol_pub_key"] == [
+        "symbol", "pub_key", "article_id", "title_sig", "title_sig2",
     ]  # fmt: skip
     downgrade(engine, "0011_rollup_pairs_once")
     back = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("article_topics")}
@@ -230,7 +235,7 @@ def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
 
     upgrade(engine, "0011_rollup_pairs_once")
     assert set(map(tuple, signatures("title_sig").values())) == {((7, mask), (8, None))}
-    upgrade(engine)
+    upgrade(engine, "0012_title_word_hashes")
     hashes = title_signature(words.split())
     assert hashes is not None and min(hashes) > 0
     assert set(map(tuple, signatures("title_sig, title_sig2").values())) == {
@@ -238,6 +243,64 @@ def test_the_title_signatures_are_filled_from_the_stored_title_words(engine):
     }
     downgrade(engine, "0011_rollup_pairs_once")
     assert set(map(tuple, signatures("title_sig").values())) == {((7, mask), (8, None))}
+    upgrade(engine)
+
+
+def test_the_walk_entries_pack_each_links_time_key_id_and_signature(engine):
+    """0013 packs each link's time key, story id and title signature (NULL, "not known":
+    -1) into its walk entry and drops the signature's two columns; going back to 0012
+    unpacks them again, NULL included."""
+    from sqlalchemy import text
+
+    from terminal.nearest import entries
+
+    downgrade(engine, "0012_title_word_hashes")
+    signed = {7: ((1 << 62) + 5, 3 << 60), 8: (None, None)}
+    with engine.begin() as conn:
+        for article_id, (first, second) in signed.items():
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, dedupe_key, title, summary, body, analysis, "
+                    "publisher, published_at, pub_key, published_estimated, ingested_at, "
+                    "impact_score, is_sample, cluster_size, is_cluster_lead, lowered_as_repeat) "
+                    "VALUES (:id, :key, 't', '', '', '', 'p', '2025-06-02 15:00:00', :pk, false, "
+                    "'2025-06-02 15:00:00', 0.1, false, 1, true, false)"
+                ),
+                {"id": article_id, "key": f"k{article_id}", "pk": 1748876400000000 + article_id},
+            )
+            for table, key in (("article_tickers", "symbol"), ("article_topics", "topic")):
+                conn.execute(
+                    text(
+                        f"INSERT INTO {table} (article_id, {key}, pub_key, published_at, "
+                        f"{'relevance' if key == 'symbol' else 'score'}, position, title_sig, "
+                        "title_sig2) VALUES (:id, 'NVDA', :pk, '2025-06-02 15:00:00', 1.0, 0, "
+                        ":a, :b)"
+                    ),
+                    {"id": article_id, "pk": 1748876400000000 + article_id, "a": first,
+                     "b": second},
+                )  # fmt: skip
+    upgrade(engine)
+    for table in ("article_tickers", "article_topics"):
+        assert not {"title_sig", "title_sig2"} & {
+            c["name"] for c in inspect(engine).get_columns(table)
+        }
+        with engine.connect() as conn:
+            packed = (
+                conn.execute(text(f"SELECT walk_entry FROM {table} ORDER BY article_id"))
+                .scalars()
+                .all()
+            )
+        assert entries(b"".join(packed)).tolist() == [
+            [1748876400000007, 7, (1 << 62) + 5, 3 << 60],
+            [1748876400000008, 8, -1, -1],
+        ]
+    downgrade(engine, "0012_title_word_hashes")
+    with engine.connect() as conn:
+        for table in ("article_tickers", "article_topics"):
+            rows = conn.execute(
+                text(f"SELECT article_id, title_sig, title_sig2 FROM {table} ORDER BY article_id")
+            ).all()
+            assert [tuple(r) for r in rows] == [(i, *signed[i]) for i in (7, 8)]
     upgrade(engine)
 
 

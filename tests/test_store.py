@@ -17,6 +17,7 @@ from terminal.enrich.clusters import title_fingerprint, title_signature
 from terminal.importers import read_path
 from terminal.importers.structured import JsonLine
 from terminal.ingestion import ingest_target
+from terminal.nearest import entry
 from terminal.pipeline import prepare, prepared, store_result
 from terminal.query import ArticleFilter, list_articles
 from terminal.store import delete_sample
@@ -526,7 +527,8 @@ def test_every_field_of_a_new_story_lands_in_its_own_column(engine):
     ]
     for link in [*tickers, *topics]:
         assert (link.article_id, link.pub_key, link.published_at) == (a.id, a.pub_key, published)
-        assert (link.title_sig, link.title_sig2) == title_signature(a.title_words.split())
+        # The walk entry: the time key, id and title signature, packed.
+        assert link.walk_entry == entry(a.pub_key, a.id, title_signature(a.title_words.split()))
 
 
 def _mixed_jsonl(path) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from terminal import rollups
 from terminal.bench.corpus import CorpusSpec, Story, stories
 from terminal.enrich.clusters import title_fingerprint, title_signature
+from terminal.nearest import entry
 from terminal.timekeys import from_pub_key
 
 CHUNK = 50_000
@@ -29,8 +30,7 @@ ARTICLE_COLUMNS = (
     "title_words",
 )  # fmt: skip
 LINK_COLUMNS = (
-    "article_id", "{key}", "pub_key", "published_at", "{score}", "position", "title_sig",
-    "title_sig2",
+    "article_id", "{key}", "pub_key", "published_at", "{score}", "position", "walk_entry",
 )  # fmt: skip
 Progress = Callable[[int], None]
 
@@ -99,14 +99,14 @@ def rows(batch: Iterable[Story], first_id: int) -> tuple[list[tuple[Any, ...]], 
         at = _timestamp(s.pub_key)
         score = s.impact if s.impact is not None else s.impact_model
         words = title_fingerprint(s.title)
-        sig = title_signature(words.split()) or (None, None)
+        walk = entry(s.pub_key, aid, title_signature(words.split()))
         articles.append((
             aid, f"bench-{aid:010d}", f"https://bench.example/news/{aid}", None, s.title,
             s.summary, "", "", s.publisher, at, s.pub_key, False, at + timedelta(minutes=3),
             "en", s.impact, s.impact_model, score, s.sentiment, 1, True, False, words,
         ))  # fmt: skip
-        tickers += [(aid, t, s.pub_key, at, 1.0, p, *sig) for p, t in enumerate(s.tickers)]
-        topics += [(aid, t, s.pub_key, at, 1.0, p, *sig) for p, t in enumerate(s.topics)]
+        tickers += [(aid, t, s.pub_key, at, 1.0, p, walk) for p, t in enumerate(s.tickers)]
+        topics += [(aid, t, s.pub_key, at, 1.0, p, walk) for p, t in enumerate(s.topics)]
     return articles, tickers, topics
 
 
