@@ -21,7 +21,8 @@ UNKNOWN = -1  # a link's title signature when it has none
 # story's time key, id and title signature's two halves (UNKNOWN, UNKNOWN when it has
 # none), as four big-endian 64-bit integers. Handed back as hex by the SQLite walk, 32
 # bytes a neighbour are parsed at once (`entries`): the same numbers as decimal text
-# cost the walk a third more, in SQLite and in the parse (0013_walk_entries).
+# cost the walk a third more, in SQLite and in the parse (0013_walk_entries). Every link
+# the store writes has one; a link without (written by hand) is not anyone's neighbour.
 ENTRY = struct.Struct(">qqqq")
 
 

@@ -85,7 +85,8 @@ _SIDE_SQL = (
     "(SELECT hex(group_concat(walk_entry, '')) FROM ("
     "SELECT o.walk_entry FROM {table} o "
     "WHERE o.{key} = n.{key} AND o.pub_key BETWEEN {lo} AND {hi} "
-    "AND o.article_id != n.article_id ORDER BY o.pub_key {way} LIMIT {side}))"
+    "AND o.article_id != n.article_id AND o.walk_entry IS NOT NULL "
+    "ORDER BY o.pub_key {way} LIMIT {side}))"
 )
 
 
@@ -150,6 +151,7 @@ def _nearest(
             getattr(old, key) == getattr(new, key),
             old.pub_key.between(lo, hi),
             old.article_id != new.article_id,
+            old.walk_entry.is_not(None),
         )
         .order_by(old.pub_key.desc() if before else old.pub_key.asc())
         .limit(SIDE)

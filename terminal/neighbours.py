@@ -270,6 +270,7 @@ def _keys_in_window(
             .where(
                 bound.in_list(key, "keys", dialect, "str"),
                 link.pub_key.between(bindparam("lo"), bindparam("hi")),
+                link.walk_entry.is_not(None),
             )
             .order_by(key, link.pub_key)
         )

@@ -272,3 +272,28 @@ def test_a_shuffled_batch_clusters_the_same_by_the_window_and_by_the_walk(engine
     by_window, by_walk = _clustering(engine, 0), _clustering(engine, 1000)
     assert sum(1 for *_, named in by_window if named is not None) > 300  # copies clustered
     assert by_window == by_walk
+
+
+def test_a_link_without_a_walk_entry_is_no_ones_neighbour(engine):
+    """Every link the store writes has its walk entry; one without (written by hand) is
+    left out by both ways, instead of failing the batch."""
+    from sqlalchemy import text
+
+    rng = random.Random(11)
+    with Session(engine) as s, s.begin():
+        save_articles(s, _crowd(120, rng))
+    with Session(engine) as s, s.begin():
+        ids = list(s.scalars(select(Article.id).order_by(Article.id)))
+        blank = ids[:10]
+        listed = ", ".join(map(str, blank))
+        for table in ("article_tickers", "article_topics"):
+            s.execute(text(f"UPDATE {table} SET walk_entry = NULL WHERE article_id IN ({listed})"))
+    with Session(engine) as s:
+        new = ids[40:80]
+        rows = neighbours.stories(s, new)
+        span = neighbours.window(s, [r.pub_key for r in rows.values()])
+        assert span is not None
+        walked = neighbours.neighbour_pairs(s, new, rows).pairs()
+        in_memory = neighbours.window_pairs(s, new, rows, span).pairs()
+    assert walked == in_memory and walked
+    assert not {other for near in walked.values() for other, _ in near} & set(blank)
