@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import read_session, side_engine
 from db.models import Article
-from terminal import rollups, search
+from terminal import rollup_reads, search
 from terminal.query import (
     SENTIMENT_BANDS,
     ArticleFilter,
@@ -68,7 +68,9 @@ def count_stories(
     Not `exact` means "at least n"."""
     keys = rollup_keys(flt)
     if keys is not None and len(keys) <= 2:
-        return Count(rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample))
+        return Count(
+            rollup_reads.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+        )
     if cap is None:
         stmt = select(func.count()).select_from(Article).where(*conditions(session, flt))
         return Count(int(session.scalar(stmt) or 0))
@@ -113,7 +115,7 @@ def facet_summary(
             continue
         asks[name] = (dim, keys[0] if keys else None)
     if asks:  # (the switches are the filter's own: `without` keeps them)
-        found = rollups.top_values_many(
+        found = rollup_reads.top_values_many(
             session, list(asks.values()), leads_only=flt.leads_only, sample=flt.sample, top=top
         )
         out |= dict(zip(asks, found, strict=True))
@@ -174,7 +176,7 @@ def _count_window(
         # (sorting the window for a LIMIT that cuts nothing cost SQLite 3 ms of a search's
         # facets; PostgreSQL's planner needs the LIMIT to walk the time index).
         stmt = stmt.order_by(None).limit(None)
-    counts = rollups.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
+    counts = rollup_reads.window_counts(session, stmt, [FACET_DIMS[n] for n in names], top=top)
     return {name: counts[FACET_DIMS[name]] for name in names}, cut
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, StoryMove
-from terminal import driver, rollups, search
+from terminal import driver, rollup_reads, search
 from terminal.config import benchmark_symbol
 from terminal.counts import rollup_keys
 from terminal.query import (
@@ -133,7 +133,7 @@ def _size(session: Session, flt: ArticleFilter) -> int | None:
     a sort for a rare term, the ranking's index for a common one)."""
     keys = rollup_keys(flt)
     if keys is not None and len(keys) <= 2:
-        size = rollups.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
+        size = rollup_reads.count(session, keys, leads_only=flt.leads_only, sample=flt.sample)
     elif session.get_bind().dialect.name == "sqlite":
         size = _bounded_size(session, flt)
     else:

@@ -310,7 +310,7 @@ def test_the_rollup_pairs_are_kept_once_and_read_the_other_way_round(engine):
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from terminal import rollups
+    from terminal import rollup_reads, rollups
     from tests.helpers import store, story
 
     store(
@@ -349,12 +349,12 @@ def test_the_rollup_pairs_are_kept_once_and_read_the_other_way_round(engine):
     def reads() -> list[object]:
         with Session(engine) as s:
             top = [
-                rollups.top_values(s, dim, by, leads_only=False, sample=None, top=10)
+                rollup_reads.top_values(s, dim, by, leads_only=False, sample=None, top=10)
                 for dim, by in (("t", ("p", "earnings")), ("t", ("s", "CNBC")),
                                 ("p", ("s", "Reuters")), ("s", ("p", "earnings")))
             ]  # fmt: skip
             counts = [
-                rollups.count(s, keys, leads_only=False, sample=None)
+                rollup_reads.count(s, keys, leads_only=False, sample=None)
                 for keys in ([("s", "CNBC"), ("t", "NVDA")], [("t", "NVDA"), ("s", "CNBC")],
                              [("p", "earnings"), ("t", "NVDA")])
             ]  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Article, FacetRollup
-from terminal import rollups
+from terminal import rollup_reads, rollups
 from terminal.counts import Count, count_articles, count_stories, facet_counts, facet_summary
 from terminal.query import ArticleFilter, list_articles
 from terminal.store import delete_sample
@@ -814,8 +814,8 @@ def test_the_count_that_picks_the_way_is_asked_once_in_a_while(engine, monkeypat
     from terminal import ranking
 
     asked: list[int] = []
-    count = rollups.count
-    monkeypatch.setattr(rollups, "count", lambda *a, **kw: asked.append(1) or count(*a, **kw))
+    count = rollup_reads.count
+    monkeypatch.setattr(rollup_reads, "count", lambda *a, **kw: asked.append(1) or count(*a, **kw))
     store(engine, _impacts(0, 3, "ZZT"))
     flt = ArticleFilter(tickers=("ZZT",))
     for _ in range(3):
@@ -850,9 +850,11 @@ def test_roll_up_facets_read_at_once_equal_each_read_alone(engine, corpus, leads
     ]
     with Session(engine) as s:
         alone = [
-            rollups.top_values(s, dim, by, leads_only=leads_only, sample=sample, top=3)
+            rollup_reads.top_values(s, dim, by, leads_only=leads_only, sample=sample, top=3)
             for dim, by in asks
         ]
-        together = rollups.top_values_many(s, asks, leads_only=leads_only, sample=sample, top=3)
+        together = rollup_reads.top_values_many(
+            s, asks, leads_only=leads_only, sample=sample, top=3
+        )
     assert together == alone
     assert all(alone) and any(len(found) == 3 for found in alone)  # limits that cut

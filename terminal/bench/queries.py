@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.engine import read_session
-from terminal import rollups, search
+from terminal import rollup_reads, search
 from terminal.bench.corpus import COMMON_TERM, PHRASE, RARE_TERM, CorpusSpec, symbols
 from terminal.counts import WINDOW, facet_counts
 from terminal.query import ArticleFilter, Sort, list_articles
@@ -295,7 +295,7 @@ def _rollup_sql(dim: str, by_dim: str = "", named: bool = False) -> str:
     """The top values of `dim` among stories carrying (by_dim, ?): by primary key, or
     through the reverse index where the pair is kept the other way round (rollups.STORED)."""
     value, where = ("value", "by_dim = ? AND by_value = ? AND dim = '{}' ")
-    if not rollups.stored(by_dim, dim):
+    if not rollup_reads.stored(by_dim, dim):
         value, where = ("by_value", "dim = ? AND value = ? AND by_dim || '' = '{}' ")
     named_only = f"AND {value} <> '' " if named else ""
     return (
