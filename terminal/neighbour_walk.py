@@ -68,9 +68,7 @@ def _walk(
             packed.append(walk_entry)
     if not owners:
         return np.zeros((0, 5), dtype=np.int64)
-    walked = entries(b"".join(packed))
-    new_id = np.array(owners, dtype=np.int64)
-    return np.column_stack((new_id, walked[:, 1], walked[:, 0], walked[:, 2:]))
+    return _walked(np.array(owners, dtype=np.int64), entries(b"".join(packed)))
 
 
 # SQLite: each new link's SIDE nearest on each side, read by a correlated subquery that
@@ -127,8 +125,14 @@ def _walk_sqlite(
                 counts.append(len(text) // width)
     if not owners:
         return np.zeros((0, 5), dtype=np.int64)
-    walked = entries(bytes.fromhex("".join(texts)))
     new_id = np.repeat(np.array(owners, dtype=np.int64), counts)
+    return _walked(new_id, entries(bytes.fromhex("".join(texts))))
+
+
+def _walked(new_id: np.ndarray, walked: np.ndarray) -> np.ndarray:
+    """The walk's rows from each neighbour's entry (time key, id, signature) and the new
+    story it was found for: (new id, neighbour id, its time key, its signature's two
+    halves)."""
     return np.column_stack((new_id, walked[:, 1], walked[:, 0], walked[:, 2:]))
 
 
