@@ -90,8 +90,9 @@ def ingest_figure(
     disk: 1.04-1.24 s against 0.85-0.96 s for the runs after it. Counted, it measured the
     disk and favoured the hand-written inserts that followed it.
     """
-    seeds = [(int(time.time()) | 1) + 2 * run for run in range(runs + (runs > 1))]
-    warm_up = _ingest_once(engine, count, shape, seed=seeds.pop()) if runs > 1 else None
+    warm = runs > 1
+    seeds = [(int(time.time()) | 1) + 2 * run for run in range(runs + warm)]
+    warm_up = _ingest_once(engine, count, shape, seed=seeds.pop()) if warm else None
     timed = [_ingest_once(engine, count, shape, seed=seed) for seed in seeds]
     seconds = statistics.median(t for t, _, _ in timed)
     floor = statistics.median(f for _, _, f in timed)
